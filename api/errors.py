@@ -1,0 +1,82 @@
+"""One JSON error format, and the single place where graph exceptions become HTTP errors."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from graph.errors import (
+    AmbiguousNameError,
+    Candidate,
+    DataRejectedError,
+    ForbiddenOperationError,
+    QuerySyntaxError,
+    QueryTimeoutError,
+    ResultTooLargeError,
+    UnknownEntityError,
+)
+
+
+def error_body(code: str, message: str, **extra: Any) -> dict[str, Any]:
+    """The JSON error format every route uses: ``{"error": {"code", "message", ...}}``."""
+    return {"error": {"code": code, "message": message, **extra}}
+
+
+def _candidates(items: list[Candidate]) -> list[dict[str, Any]]:
+    return [{"iri": c.iri, "kind": c.kind, "label": c.label, "matched": c.matched} for c in items]
+
+
+def error_response(status: int, code: str, message: str, **extra: Any) -> JSONResponse:
+    return JSONResponse(error_body(code, message, **extra), status_code=status)
+
+
+def install(app: FastAPI) -> None:
+    """Register the handlers that turn chainkg exceptions into HTTP answers."""
+
+    @app.exception_handler(UnknownEntityError)
+    async def unknown(_: Request, err: UnknownEntityError) -> JSONResponse:
+        return error_response(404, "unknown_entity", str(err), name=err.name,
+                              suggestions=_candidates(err.suggestions))
+
+    @app.exception_handler(AmbiguousNameError)
+    async def ambiguous(_: Request, err: AmbiguousNameError) -> JSONResponse:
+        return error_response(409, "ambiguous_name", str(err), name=err.name,
+                              candidates=_candidates(err.candidates))
+
+    @app.exception_handler(QuerySyntaxError)
+    async def syntax(_: Request, err: QuerySyntaxError) -> JSONResponse:
+        return error_response(400, "malformed_query", f"malformed query: {err}")
+
+    @app.exception_handler(ForbiddenOperationError)
+    async def forbidden(_: Request, err: ForbiddenOperationError) -> JSONResponse:
+        return error_response(403, "forbidden_operation", str(err))
+
+    @app.exception_handler(QueryTimeoutError)
+    async def timeout(_: Request, err: QueryTimeoutError) -> JSONResponse:
+        return error_response(503, "query_timeout", str(err))
+
+    @app.exception_handler(ResultTooLargeError)
+    async def too_large(_: Request, err: ResultTooLargeError) -> JSONResponse:
+        return error_response(413, "result_too_large", str(err))
+
+    @app.exception_handler(DataRejectedError)
+    async def rejected(_: Request, err: DataRejectedError) -> JSONResponse:
+        return error_response(400, "data_rejected", err.summary().splitlines()[0],
+                              problems=[str(p) for p in err.problems])
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(_: Request, err: RequestValidationError) -> JSONResponse:
+        return error_response(422, "invalid_request", "invalid request parameters",
+                              detail=[{"loc": list(e.get("loc", ())), "msg": e.get("msg", "")}
+                                      for e in err.errors()])
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http(_: Request, err: StarletteHTTPException) -> JSONResponse:
+        code = {404: "not_found", 405: "method_not_allowed", 406: "not_acceptable",
+                415: "unsupported_media_type", 401: "unauthorized"}.get(err.status_code, "http_error")
+        return JSONResponse(error_body(code, str(err.detail)), status_code=err.status_code,
+                            headers=getattr(err, "headers", None))

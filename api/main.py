@@ -1,0 +1,65 @@
+"""Assembles the FastAPI application; the routes live in ``api/routes/``."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+
+from api import errors
+from api.routes import health
+from api.settings import Settings, get_settings
+from graph.store import KGStore
+
+log = logging.getLogger("chainkg")
+
+
+def open_store(settings: Settings) -> KGStore:
+    """Open the configured store, building it from the seeds when it is empty."""
+    from graph.loading import build
+
+    store = KGStore(settings.store_path)
+    if len(store) == 0 and settings.build_if_empty:
+        log.info("store is empty: building from ontology + seeds")
+        build(store)
+    return store
+
+
+def create_app(settings: Settings | None = None, *, store: KGStore | None = None) -> FastAPI:
+    """Build the application.
+
+    Args:
+        settings: defaults to the environment's (``get_settings()``).
+        store: an already-open store (tests); otherwise the configured one is opened at start-up.
+    """
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        owned = app.state.store is None
+        if owned:
+            app.state.store = open_store(settings)
+        try:
+            yield
+        finally:
+            if owned:
+                app.state.store.close()
+                app.state.store = None
+
+    app = FastAPI(
+        title="chainkg",
+        summary="Knowledge graph of Chinese industrial parks, enterprises, industry chains and 链长制",
+        version="0.1.0",
+        lifespan=lifespan,
+        root_path=settings.root_path,
+    )
+    app.state.store = store
+    app.state.settings = settings
+    if settings.cors_origins:
+        app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET", "POST"])
+    errors.install(app)
+    app.include_router(health.router)
+    return app

@@ -1,0 +1,40 @@
+"""Settings, from environment variables prefixed ``CHAINKG_`` (and an optional ``.env`` file)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Every knob of the service in one typed object.
+
+    >>> Settings(store="").store_path is None
+    True
+    """
+
+    model_config = SettingsConfigDict(env_prefix="CHAINKG_", env_file=".env", extra="ignore")
+
+    store: str = Field("var/store", description="store directory; empty string = in memory")
+    host: str = "127.0.0.1"
+    port: int = 8000
+    build_if_empty: bool = Field(True, description="load ontology + seeds when the store is empty")
+    query_timeout: float = Field(10.0, gt=0, description="seconds a SPARQL query may run")
+    max_rows: int = Field(10_000, gt=0, description="rows (or triples) a SPARQL answer may hold")
+    admin_token: SecretStr | None = Field(None, description="enables /sparql/update when set")
+    cors_origins: list[str] = Field(default_factory=list)
+    root_path: str = Field("", description="path prefix when served behind a proxy")
+    access_log: bool = True
+
+    @property
+    def store_path(self) -> Path | None:
+        return Path(self.store) if self.store else None
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """The process-wide settings, read once from the environment on first use."""
+    return Settings()

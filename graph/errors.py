@@ -1,0 +1,100 @@
+"""Exceptions raised by :mod:`graph`; the API maps each to one HTTP status in one place."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+class ChainKGError(Exception):
+    """Base class of every error chainkg raises on purpose."""
+
+
+class QuerySyntaxError(ChainKGError, ValueError):
+    """A SPARQL query or update does not parse; ``str(err)`` is the parser's message."""
+
+
+class ForbiddenOperationError(ChainKGError, PermissionError):
+    """The request asks for something the endpoint refuses (UPDATE on the query endpoint, SERVICE, LOAD)."""
+
+
+class QueryTimeoutError(ChainKGError, TimeoutError):
+    """A query ran past its time limit and was stopped."""
+
+
+class ResultTooLargeError(ChainKGError):
+    """A query produced more rows or triples than the configured cap."""
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A possible meaning of a name: IRI, kind, label and why it matched."""
+
+    iri: str
+    kind: str
+    label: str
+    matched: str = ""
+    score: float = 0.0
+
+
+class UnknownEntityError(ChainKGError, LookupError):
+    """No resource answers to a name; carries the closest suggestions."""
+
+    def __init__(self, name: str, suggestions: list[Candidate] | None = None, *, kind: str | None = None):
+        self.name = name
+        self.kind = kind
+        self.suggestions = suggestions or []
+        what = kind or "entity"
+        super().__init__(f"unknown {what}: {name!r}")
+
+
+class AmbiguousNameError(ChainKGError, LookupError):
+    """Several resources answer to a name; carries them all."""
+
+    def __init__(self, name: str, candidates: list[Candidate], *, kind: str | None = None):
+        self.name = name
+        self.kind = kind
+        self.candidates = candidates
+        what = kind or "entity"
+        super().__init__(f"ambiguous {what} name: {name!r} matches {len(candidates)} resources")
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One reason a data file was rejected: where, and why."""
+
+    source: str
+    message: str
+    line: int | None = None
+    column: int | None = None
+    focus: str | None = None
+    path: str | None = None
+
+    def __str__(self) -> str:
+        where = self.source
+        if self.line is not None:
+            where += f":{self.line}"
+            if self.column is not None:
+                where += f":{self.column}"
+        extra = ""
+        if self.focus:
+            extra += f" [focus {self.focus}"
+            extra += f", path {self.path}]" if self.path else "]"
+        return f"{where}: {self.message}{extra}"
+
+
+@dataclass
+class DataRejectedError(ChainKGError, ValueError):
+    """A data import was rejected whole; nothing was written. ``problems`` says where and why."""
+
+    problems: list[Problem] = field(default_factory=list)
+    kind: str = "parse"
+
+    def __post_init__(self) -> None:
+        super().__init__(self.summary())
+
+    def summary(self) -> str:
+        head = f"data rejected ({self.kind}): {len(self.problems)} problem(s)"
+        return "\n".join([head, *(f"  - {p}" for p in self.problems[:50])])
+
+    def __str__(self) -> str:
+        return self.summary()

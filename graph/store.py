@@ -1,0 +1,435 @@
+"""The store: rdflib as the API over an embedded Oxigraph store (oxrdflib), on disk or in memory.
+
+One small interface (open, load, query, update, export) keeps the questions independent of the
+engine: another SPARQL 1.1 store can stand behind the same methods.
+
+Rules this module keeps:
+
+* queries are handed to pyoxigraph as strings (oxrdflib falls back to rdflib's slow engine for
+  pre-parsed queries), with user values bound through SEP-0007 substitutions, never pasted;
+* every result is read to the end in the thread that ran the query (pyoxigraph results must not
+  cross threads), so callers get plain lists;
+* an import is parsed whole before anything is written, and written in one transaction.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import re
+import threading
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+import pyoxigraph as ox
+from oxrdflib import OxigraphStore
+from rdflib import BNode, Dataset, Literal, URIRef
+from rdflib.term import Node
+
+from graph.errors import DataRejectedError, Problem, QuerySyntaxError
+from graph.ns import GENID, PREFIXES
+
+#: File suffix → pyoxigraph format of the files chainkg reads and writes.
+RDF_FORMATS: dict[str, ox.RdfFormat] = {
+    "ttl": ox.RdfFormat.TURTLE,
+    "turtle": ox.RdfFormat.TURTLE,
+    "trig": ox.RdfFormat.TRIG,
+    "nt": ox.RdfFormat.N_TRIPLES,
+    "nq": ox.RdfFormat.N_QUADS,
+    "jsonld": ox.RdfFormat.JSON_LD,
+    "json-ld": ox.RdfFormat.JSON_LD,
+    "rdf": ox.RdfFormat.RDF_XML,
+    "xml": ox.RdfFormat.RDF_XML,
+    "owl": ox.RdfFormat.RDF_XML,
+    "n3": ox.RdfFormat.N3,
+}
+
+#: Above this many quads an import goes through pyoxigraph's bulk loader (not transactional).
+BULK_THRESHOLD = 500_000
+
+
+def rdf_format(name_or_path: str | Path) -> ox.RdfFormat:
+    """Return the pyoxigraph format for a format name or a file name.
+
+    Raises:
+        ValueError: the suffix or name is not an RDF format chainkg reads.
+
+    >>> rdf_format("seeds/d000.trig") == ox.RdfFormat.TRIG
+    True
+    """
+    key = str(name_or_path).rsplit(".", 1)[-1].lower()
+    try:
+        return RDF_FORMATS[key]
+    except KeyError:
+        raise ValueError(f"unknown RDF format {key!r}; known: {', '.join(sorted(RDF_FORMATS))}") from None
+
+
+# --- term conversion --------------------------------------------------------------------------
+
+
+def to_ox(term: Node) -> Any:
+    """Convert an rdflib term to a pyoxigraph term."""
+    if isinstance(term, URIRef):
+        return ox.NamedNode(str(term))
+    if isinstance(term, BNode):
+        return ox.BlankNode(str(term))
+    if isinstance(term, Literal):
+        if term.language:
+            return ox.Literal(str(term), language=term.language)
+        if term.datatype:
+            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
+        return ox.Literal(str(term))
+    raise TypeError(f"cannot bind {term!r}")
+
+
+def from_ox(term: Any) -> Node | None:
+    """Convert a pyoxigraph term to an rdflib term (``None`` stays ``None``)."""
+    if term is None:
+        return None
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return BNode(term.value)
+    if isinstance(term, ox.Literal):
+        if term.language:
+            return Literal(term.value, lang=term.language)
+        return Literal(term.value, datatype=URIRef(term.datatype.value))
+    raise TypeError(f"unsupported term {term!r}")
+
+
+def python_value(term: Node | None) -> Any:
+    """A JSON-friendly value: IRIs and blank nodes as strings, literals as Python values."""
+    if term is None:
+        return None
+    if isinstance(term, Literal):
+        value = term.toPython()
+        if isinstance(value, (int, float, bool, str)):
+            return value
+        return str(term)
+    return str(term)
+
+
+@dataclass(frozen=True)
+class LoadReport:
+    """What a load wrote."""
+
+    sources: list[str]
+    quads_read: int
+    quads_before: int
+    quads_after: int
+
+    @property
+    def added(self) -> int:
+        return self.quads_after - self.quads_before
+
+
+class KGStore:
+    """The chainkg store: an rdflib ``Dataset`` over pyoxigraph, on disk (``path``) or in memory.
+
+    Args:
+        path: directory of the persistent store; ``None`` keeps everything in memory.
+        read_only: open an existing on-disk store without write access.
+
+    >>> kg = KGStore()
+    >>> _ = kg.load_data(b"<https://e.org/a> <https://e.org/p> 'x' .", fmt="ttl")
+    >>> kg.select("SELECT ?o WHERE { ?s ?p ?o }")
+    [{'o': 'x'}]
+    """
+
+    def __init__(self, path: str | Path | None = None, *, read_only: bool = False) -> None:
+        self.path = Path(path) if path is not None else None
+        self.read_only = read_only
+        if self.path is None:
+            inner = ox.Store()
+        elif read_only:
+            inner = ox.Store.read_only(str(self.path))
+        else:
+            self.path.mkdir(parents=True, exist_ok=True)
+            inner = ox.Store(str(self.path))
+        self.ox: ox.Store = inner
+        self.dataset = Dataset(store=OxigraphStore(store=inner), default_union=True)
+        for prefix, ns in PREFIXES.items():
+            self.dataset.bind(prefix, ns, override=True)
+        self._write_lock = threading.Lock()
+
+    # --- reading --------------------------------------------------------------------------------
+
+    def __len__(self) -> int:
+        """Number of quads in the store."""
+        return len(self.ox)
+
+    def query(
+        self,
+        sparql: str,
+        *,
+        bindings: Mapping[str, Node] | None = None,
+        union: bool = True,
+    ) -> Any:
+        """Run a SPARQL query string on Oxigraph and return pyoxigraph's raw result.
+
+        Read the result in the calling thread. ``bindings`` become a ``VALUES`` block written by
+        pyoxigraph's term serializer (see :func:`bind_values`), never pasted user text.
+
+        Raises:
+            QuerySyntaxError: the query does not parse.
+        """
+        if bindings:
+            sparql = bind_values(sparql, bindings)
+        try:
+            return self.ox.query(sparql, use_default_graph_as_union=union, prefixes=PREFIXES)
+        except SyntaxError as err:
+            raise QuerySyntaxError(str(err)) from None
+
+    def select(
+        self,
+        sparql: str,
+        *,
+        bindings: Mapping[str, Node] | None = None,
+        union: bool = True,
+        terms: bool = False,
+    ) -> list[dict[str, Any]]:
+        """Run a SELECT and return its rows as dicts (unbound variables left out).
+
+        Args:
+            sparql: the query text.
+            bindings: variable name → rdflib term, substituted safely.
+            union: use the union of all graphs as the default graph.
+            terms: return rdflib terms instead of plain Python values.
+        """
+        result = self.query(sparql, bindings=bindings, union=union)
+        if not isinstance(result, ox.QuerySolutions):
+            raise TypeError("select() needs a SELECT query")
+        names = [v.value for v in result.variables]
+        convert = from_ox if terms else (lambda t: python_value(from_ox(t)))
+        rows = []
+        for solution in result:
+            row = {}
+            for name, value in zip(names, solution, strict=True):
+                if value is not None:
+                    row[name] = convert(value)
+            rows.append(row)
+        return rows
+
+    def ask(self, sparql: str, *, bindings: Mapping[str, Node] | None = None) -> bool:
+        """Run an ASK query."""
+        return bool(self.query(sparql, bindings=bindings))
+
+    def construct(self, sparql: str, *, bindings: Mapping[str, Node] | None = None) -> list[ox.Triple]:
+        """Run a CONSTRUCT or DESCRIBE query and return its triples."""
+        return list(self.query(sparql, bindings=bindings))
+
+    # --- writing --------------------------------------------------------------------------------
+
+    def update(self, sparql: str) -> None:
+        """Apply a SPARQL 1.1 Update in one transaction (all of it or nothing).
+
+        Raises:
+            QuerySyntaxError: the update does not parse.
+        """
+        with self._write_lock:
+            try:
+                self.ox.update(sparql, prefixes=PREFIXES)
+            except SyntaxError as err:
+                raise QuerySyntaxError(str(err)) from None
+
+    def clear(self) -> None:
+        """Remove every quad."""
+        with self._write_lock:
+            self.ox.clear()
+
+    def load_files(self, paths: Sequence[str | Path], *, graph: str | None = None) -> LoadReport:
+        """Parse every file, then write them all in one go; any error rejects the whole import.
+
+        Args:
+            paths: RDF files; the format comes from the suffix.
+            graph: IRI of the named graph for triples outside any graph (default graph if None).
+
+        Raises:
+            DataRejectedError: a file does not parse (with file, line, column and reason).
+        """
+        quads: list[ox.Quad] = []
+        problems: list[Problem] = []
+        for p in paths:
+            path = Path(p)
+            try:
+                data = path.read_bytes()
+            except OSError as err:
+                problems.append(Problem(str(path), f"cannot read: {err.strerror or err}"))
+                continue
+            try:
+                quads.extend(parse_quads(data, fmt=rdf_format(path), source=str(path), graph=graph))
+            except DataRejectedError as err:
+                problems.extend(err.problems)
+            except ValueError as err:
+                problems.append(Problem(str(path), str(err)))
+        if problems:
+            raise DataRejectedError(problems, kind="parse")
+        return self._write(quads, [str(p) for p in paths])
+
+    def load_data(
+        self, data: bytes | str, *, fmt: str, source: str = "<data>", graph: str | None = None
+    ) -> LoadReport:
+        """Parse serialized RDF and write it in one go; a parse error rejects it whole.
+
+        Raises:
+            DataRejectedError: the data does not parse.
+        """
+        raw = data.encode() if isinstance(data, str) else data
+        quads = parse_quads(raw, fmt=rdf_format(fmt), source=source, graph=graph)
+        return self._write(quads, [source])
+
+    def add_quads(self, quads: Iterable[ox.Quad], *, source: str = "<quads>") -> LoadReport:
+        """Write already-parsed quads (one transaction below ``BULK_THRESHOLD``)."""
+        return self._write(list(quads), [source])
+
+    def bulk_load_file(self, path: str | Path) -> LoadReport:
+        """Load a large file with pyoxigraph's bulk loader after a parse-only check pass.
+
+        The check pass reads the whole file first, so a syntax error changes nothing; the bulk
+        loader itself is not transactional, so an I/O failure midway may leave part of it.
+
+        Raises:
+            DataRejectedError: the file does not parse.
+        """
+        path = Path(path)
+        fmt = rdf_format(path)
+        count = 0
+        try:
+            for _ in ox.parse(path=str(path), format=fmt, base_iri=_base_for(path)):
+                count += 1
+        except SyntaxError as err:
+            raise DataRejectedError([_problem(str(path), err)], kind="parse") from None
+        with self._write_lock:
+            before = len(self.ox)
+            self.ox.bulk_load(path=str(path), format=fmt, base_iri=_base_for(path))
+            self.ox.flush()
+            return LoadReport([str(path)], count, before, len(self.ox))
+
+    def _write(self, quads: list[ox.Quad], sources: list[str]) -> LoadReport:
+        with self._write_lock:
+            before = len(self.ox)
+            if len(quads) >= BULK_THRESHOLD:
+                self.ox.bulk_extend(quads)
+            else:
+                self.ox.extend(quads)
+            if self.path is not None:
+                self.ox.flush()
+            return LoadReport(sources, len(quads), before, len(self.ox))
+
+    # --- export ---------------------------------------------------------------------------------
+
+    def export(self, fmt: str, *, graph: str | None = None) -> bytes:
+        """Serialize the store (or one named graph) as ``ttl``, ``nt``, ``nq``, ``trig`` or ``jsonld``.
+
+        Triple formats (``ttl``, ``nt``) get the union of all graphs; quad formats keep the named
+        graphs, and with them the provenance.
+        """
+        out = io.BytesIO()
+        f = rdf_format(fmt)
+        if graph is not None:
+            self.ox.dump(out, format=f, from_graph=ox.NamedNode(graph))
+        elif f.supports_datasets:
+            self.ox.dump(out, format=f, prefixes=PREFIXES if f != ox.RdfFormat.N_QUADS else None)
+        else:
+            triples = {ox.Triple(q.subject, q.predicate, q.object) for q in self.ox}
+            ox.serialize(sorted(triples, key=str), out, format=f, prefixes=PREFIXES)
+        return out.getvalue()
+
+    def quads(self) -> Iterator[ox.Quad]:
+        """Every quad (read it in this thread)."""
+        return iter(self.ox)
+
+    def close(self) -> None:
+        """Flush a persistent store; the object must not be used afterwards."""
+        if self.path is not None and not self.read_only:
+            self.ox.flush()
+
+
+# --- safe parameter binding -------------------------------------------------------------------
+
+# Tokens to step over while looking for the first "{": comments, IRIs, strings (all four quotings).
+_SKIP = re.compile(
+    r"#[^\n]*"
+    r"|<[^<>\"{}|^`\\\s]*>"
+    r"|'''(?:[^'\\]|\\.|'(?!''))*'''"
+    r'|"""(?:[^"\\]|\\.|"(?!""))*"""'
+    r"|'(?:[^'\\\n]|\\.)*'"
+    r'|"(?:[^"\\\n]|\\.)*"'
+    r"|\{"
+)
+
+
+def bind_values(sparql: str, bindings: Mapping[str, Node]) -> str:
+    """Bind variables by a ``VALUES`` block opening the query's first group pattern.
+
+    Each value is converted to a pyoxigraph term, whose N-Triples form is escaped by pyoxigraph
+    (quotes, backslashes, newlines); IRIs are validated. Any SPARQL 1.1 store accepts the result.
+
+    Raises:
+        ValueError: a variable name is not a plain name, an IRI is invalid, or the query has
+            no group pattern.
+
+    >>> print(bind_values("SELECT ?s WHERE { ?s ?p ?o }", {"o": Literal('a" } DROP ALL #')}))
+    SELECT ?s WHERE { VALUES (?o) { ("a\\" } DROP ALL #") } ?s ?p ?o }
+    """
+    names = list(bindings)
+    for name in names:
+        if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
+            raise ValueError(f"bad variable name {name!r}")
+    row = " ".join(str(to_ox(bindings[n])) for n in names)
+    block = f" VALUES ({' '.join('?' + n for n in names)}) {{ ({row}) }}"
+    for match in _SKIP.finditer(sparql):
+        if match.group() == "{":
+            return sparql[: match.end()] + block + sparql[match.end() :]
+    raise ValueError("query has no group pattern to bind into")
+
+
+# --- parsing ----------------------------------------------------------------------------------
+
+
+def _base_for(path: Path) -> str:
+    return path.resolve().as_uri()
+
+
+def _problem(source: str, err: SyntaxError) -> Problem:
+    line = err.lineno if isinstance(err.lineno, int) else None
+    col = err.offset if isinstance(err.offset, int) else None
+    message = str(err.msg if err.msg else err)
+    return Problem(source=source, message=message, line=line, column=col)
+
+
+def parse_quads(
+    data: bytes, *, fmt: ox.RdfFormat, source: str, graph: str | None = None
+) -> list[ox.Quad]:
+    """Parse RDF bytes into quads, skolemising blank nodes so a re-load adds nothing new.
+
+    Blank node labels become IRIs under ``GENID`` derived from the data's hash and the label,
+    so loading the same bytes twice is idempotent.
+
+    Raises:
+        DataRejectedError: with the line, column and parser message of the first error.
+
+    >>> [q.object.value for q in parse_quads(b"<http://a> <http://b> 'c' .", fmt=ox.RdfFormat.TURTLE, source="x")]
+    ['c']
+    """
+    digest = hashlib.sha1(data).hexdigest()[:16]
+    target = ox.NamedNode(graph) if graph else ox.DefaultGraph()
+
+    def skolem(term: Any) -> Any:
+        if isinstance(term, ox.BlankNode):
+            return ox.NamedNode(f"{GENID}{digest}-{term.value}")
+        return term
+
+    quads: list[ox.Quad] = []
+    reader: IO[bytes] = io.BytesIO(data)
+    try:
+        for q in ox.parse(reader, format=fmt, base_iri="https://w3id.org/chainkg/id/"):
+            g = q.graph_name
+            if isinstance(g, ox.DefaultGraph):
+                g = target
+            quads.append(ox.Quad(skolem(q.subject), q.predicate, skolem(q.object), skolem(g)))
+    except SyntaxError as err:
+        raise DataRejectedError([_problem(source, err)], kind="parse") from None
+    return quads
