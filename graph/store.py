@@ -153,6 +153,8 @@ class KGStore:
         for prefix, ns in PREFIXES.items():
             self.dataset.bind(prefix, ns, override=True)
         self._write_lock = threading.Lock()
+        #: Bumped on every write, so caches derived from the data know when to rebuild.
+        self.version = 0
 
     # --- reading --------------------------------------------------------------------------------
 
@@ -233,11 +235,14 @@ class KGStore:
                 self.ox.update(sparql, prefixes=PREFIXES)
             except SyntaxError as err:
                 raise QuerySyntaxError(str(err)) from None
+            finally:
+                self.version += 1
 
     def clear(self) -> None:
         """Remove every quad."""
         with self._write_lock:
             self.ox.clear()
+            self.version += 1
 
     def load_files(self, paths: Sequence[str | Path], *, graph: str | None = None) -> LoadReport:
         """Parse every file, then write them all in one go; any error rejects the whole import.
@@ -305,6 +310,7 @@ class KGStore:
             before = len(self.ox)
             self.ox.bulk_load(path=str(path), format=fmt, base_iri=_base_for(path))
             self.ox.flush()
+            self.version += 1
             return LoadReport([str(path)], count, before, len(self.ox))
 
     def _write(self, quads: list[ox.Quad], sources: list[str]) -> LoadReport:
@@ -316,6 +322,7 @@ class KGStore:
                 self.ox.extend(quads)
             if self.path is not None:
                 self.ox.flush()
+            self.version += 1
             return LoadReport(sources, len(quads), before, len(self.ox))
 
     # --- export ---------------------------------------------------------------------------------

@@ -1,0 +1,280 @@
+"""Name resolution: IRI, slug, full or short Chinese name, alias, English label or pinyin → resource.
+
+Matching runs in tiers and stops at the first tier that matches anything:
+
+1. the IRI itself, or its slug (last path segment);
+2. a whole name, after normalisation (NFKC, case, spaces), or its whole pinyin;
+3. a name's *stem*: the name without administrative or company suffixes
+   (区, 县, 高新区, 有限公司, 股份有限公司, …) and without the 重庆/重庆市 prefix, or the stem's pinyin;
+4. a prefix of a name or of its pinyin (``sanlei`` → 三磊玻纤);
+5. a substring of a Chinese name (``三磊`` → 重庆三磊玻纤股份有限公司).
+
+One resource in the first matching tier resolves the name; several are an
+:class:`~graph.errors.AmbiguousNameError` listing them; none is an
+:class:`~graph.errors.UnknownEntityError` with the closest names by fuzzy score (rapidfuzz),
+which also catches typos.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import unicodedata
+import weakref
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from pypinyin import lazy_pinyin
+from rapidfuzz import fuzz, process
+
+from graph import queries
+from graph.errors import AmbiguousNameError, Candidate, UnknownEntityError
+from graph.ns import ID_BASE
+from graph.store import KGStore
+
+KINDS = ("region", "enterprise", "chain", "segment", "industry")
+
+_PREFIXES = ("重庆市", "重庆")
+_SUFFIXES = (
+    "股份有限公司", "有限责任公司", "有限公司", "集团公司", "集团", "公司",
+    "高新技术产业开发区", "高新区", "工业园区", "产业园", "园区",
+    "产业链", "产业集群", "产业",
+    "区", "县", "市",
+)
+
+
+def normalise(text: str) -> str:
+    """Fold width, case and spacing so that names compare as people mean them.
+
+    >>> normalise(" Ｓanlei  玻纤 ")
+    'sanlei玻纤'
+    """
+    return re.sub(r"[\s·・\-_'\"“”‘’()（）]+", "", unicodedata.normalize("NFKC", text)).lower()
+
+
+def has_cjk(text: str) -> bool:
+    """True when ``text`` holds a CJK ideograph."""
+    return any("\u4e00" <= ch <= "\u9fff" for ch in text)
+
+
+def to_pinyin(text: str) -> str:
+    """Tone-less pinyin of the Chinese characters in ``text``, other characters kept, normalised.
+
+    >>> to_pinyin("三磊玻纤")
+    'sanleiboxian'
+    """
+    return normalise("".join(lazy_pinyin(text)))
+
+
+def stem(name: str) -> str:
+    """Strip the 重庆 prefix and one administrative or company suffix from a normalised name.
+
+    >>> stem(normalise("重庆三磊玻纤股份有限公司")), stem("黔江区"), stem("荣昌高新区")
+    ('三磊玻纤', '黔江', '荣昌')
+    """
+    for p in _PREFIXES:
+        if name.startswith(p) and len(name) > len(p) + 1:
+            name = name[len(p):]
+            break
+    for s in _SUFFIXES:
+        if name.endswith(s) and len(name) > len(s) + 1:
+            return name[: -len(s)]
+    return name
+
+
+@dataclass
+class Entry:
+    """A resource's names, grouped."""
+
+    iri: str
+    kind: str
+    labels: dict[str, str] = field(default_factory=dict)  # lang → label
+    names: set[str] = field(default_factory=set)  # every name, as written
+
+    @property
+    def label(self) -> str:
+        return self.labels.get("zh") or self.labels.get("en") or next(iter(sorted(self.names)), self.iri)
+
+
+class NameIndex:
+    """In-memory index of every name in a store; build once per store version.
+
+    >>> kg = KGStore()
+    >>> _ = kg.load_data('''@prefix ckg: <https://w3id.org/chainkg/ontology#> .
+    ... @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+    ... <https://w3id.org/chainkg/id/enterprise/sanlei-boxian> a ckg:Enterprise ;
+    ...     rdfs:label "三磊玻纤"@zh , "Sanlei Glass Fibre"@en .''', fmt="ttl")
+    >>> NameIndex.build(kg).resolve("sanlei").label
+    '三磊玻纤'
+    """
+
+    def __init__(self, entries: Iterable[Entry]) -> None:
+        self.entries: dict[str, Entry] = {e.iri: e for e in entries}
+        self._exact: dict[str, set[str]] = defaultdict(set)
+        self._stem: dict[str, set[str]] = defaultdict(set)
+        self._slug: dict[str, set[str]] = defaultdict(set)
+        self._keys: list[tuple[str, str]] = []  # (key, iri) for prefix / substring / fuzzy
+        for entry in self.entries.values():
+            self._slug[entry.iri.rstrip("/").rsplit("/", 1)[-1].lower()].add(entry.iri)
+            for name in entry.names:
+                key = normalise(name)
+                if not key:
+                    continue
+                keys = {key}
+                stems = {stem(key)}
+                if has_cjk(key):
+                    keys.add(to_pinyin(key))
+                    stems.add(to_pinyin(stem(key)))
+                for k in keys:
+                    self._exact[k].add(entry.iri)
+                    self._keys.append((k, entry.iri))
+                for s in stems:
+                    self._stem[s].add(entry.iri)
+        self._key_list = [k for k, _ in self._keys]
+
+    @classmethod
+    def build(cls, store: KGStore) -> NameIndex:
+        """Read every name from ``store`` (one SPARQL query) and index it."""
+        entries: dict[str, Entry] = {}
+        for row in store.select(queries.load("names")):
+            entry = entries.get(row["s"])
+            if entry is None:
+                entry = entries[row["s"]] = Entry(row["s"], row["kind"])
+            elif entry.kind in ("region", "industry") and row["kind"] != entry.kind:
+                pass  # first kind wins; the classes map to one kind per resource
+            name = str(row["name"])
+            entry.names.add(name)
+            if row.get("how") == "label" and row.get("lang"):
+                entry.labels.setdefault(row["lang"], name)
+        return cls(entries.values())
+
+    # --- resolution ---------------------------------------------------------------------------
+
+    def _allowed(self, iris: Iterable[str], kinds: tuple[str, ...] | None) -> set[str]:
+        return {i for i in iris if i in self.entries and (kinds is None or self.entries[i].kind in kinds)}
+
+    def candidates(self, name: str, *, kinds: tuple[str, ...] | None = None) -> tuple[str, list[Candidate]]:
+        """Return (tier, matches) for ``name``: the first tier with any match, or ``("none", [])``."""
+        raw = name.strip()
+        if raw in self.entries or raw.startswith(ID_BASE):
+            hits = self._allowed([raw], kinds)
+            return ("iri", self._as_candidates(hits, raw)) if hits else ("none", [])
+        key = normalise(raw)
+        if not key:
+            return "none", []
+        tiers: list[tuple[str, set[str]]] = [
+            ("slug", self._slug.get(key, set())),
+            ("exact", self._exact.get(key, set()) | self._exact.get(to_pinyin(key), set())),
+            ("stem", self._stem.get(stem(key), set()) | self._stem.get(to_pinyin(stem(key)), set())),
+        ]
+        for tier, iris in tiers:
+            hits = self._allowed(iris, kinds)
+            if hits:
+                return tier, self._as_candidates(hits, raw)
+        pinyin_key = to_pinyin(key)
+        prefix = {i for k, i in self._keys if k.startswith(key) or (pinyin_key and k.startswith(pinyin_key))}
+        hits = self._allowed(prefix, kinds)
+        if hits:
+            return "prefix", self._as_candidates(hits, raw)
+        if has_cjk(key):
+            hits = self._allowed({i for k, i in self._keys if key in k}, kinds)
+            if hits:
+                return "substring", self._as_candidates(hits, raw)
+        return "none", []
+
+    def _as_candidates(self, iris: Iterable[str], matched: str) -> list[Candidate]:
+        out = [Candidate(i, self.entries[i].kind, self.entries[i].label, matched) for i in iris]
+        return sorted(out, key=lambda c: (c.kind, c.label, c.iri))
+
+    def suggest(self, name: str, *, kinds: tuple[str, ...] | None = None, limit: int = 5) -> list[Candidate]:
+        """The closest names by fuzzy score, one per resource, best first."""
+        key = normalise(name)
+        if not key or not self._key_list:
+            return []
+        queries_ = {key, to_pinyin(key)} if has_cjk(key) else {key}
+        best: dict[str, Candidate] = {}
+        for q in queries_:
+            for _, score, idx in process.extract(q, self._key_list, scorer=fuzz.WRatio, limit=limit * 8):
+                iri = self._keys[idx][1]
+                if score < 50 or iri not in self._allowed([iri], kinds):
+                    continue
+                e = self.entries[iri]
+                if iri not in best or best[iri].score < score:
+                    best[iri] = Candidate(iri, e.kind, e.label, self._key_list[idx], float(score))
+        return sorted(best.values(), key=lambda c: -c.score)[:limit]
+
+    def resolve(self, name: str, *, kinds: tuple[str, ...] | None = None) -> Entry:
+        """Resolve ``name`` to one resource.
+
+        Args:
+            name: IRI, slug, Chinese name (full, short, alias), English label or pinyin.
+            kinds: restrict to these kinds (``region``, ``enterprise``, ``chain``, ``segment``,
+                ``industry``).
+
+        Raises:
+            AmbiguousNameError: several resources match equally well.
+            UnknownEntityError: nothing matches; carries suggestions.
+        """
+        what = "/".join(kinds) if kinds else None
+        _, found = self.candidates(name, kinds=kinds)
+        if len(found) == 1:
+            return self.entries[found[0].iri]
+        if found:
+            raise AmbiguousNameError(name, found, kind=what)
+        raise UnknownEntityError(name, self.suggest(name, kinds=kinds), kind=what)
+
+    def search(self, text: str, *, kinds: tuple[str, ...] | None = None, limit: int = 20) -> list[Candidate]:
+        """Find resources whose names contain ``text`` (Chinese, alias or pinyin), best first.
+
+        Ranking: exact name, then stem, then prefix, then substring, then fuzzy.
+        """
+        key = normalise(text)
+        if not key:
+            return []
+        pkey = to_pinyin(key) if has_cjk(key) else key
+        scored: dict[str, tuple[int, Candidate]] = {}
+
+        def offer(iri: str, rank: int, matched: str) -> None:
+            if iri not in self._allowed([iri], kinds):
+                return
+            if iri not in scored or scored[iri][0] > rank:
+                e = self.entries[iri]
+                scored[iri] = (rank, Candidate(iri, e.kind, e.label, matched, float(100 - rank * 10)))
+
+        for iri in self._exact.get(key, set()) | self._exact.get(pkey, set()):
+            offer(iri, 0, text)
+        for iri in self._stem.get(stem(key), set()):
+            offer(iri, 1, text)
+        for k, iri in self._keys:
+            if k.startswith(key) or k.startswith(pkey):
+                offer(iri, 2, k)
+            elif key in k or pkey in k:
+                offer(iri, 3, k)
+        if len(scored) < limit:
+            for c in self.suggest(text, kinds=kinds, limit=limit):
+                offer(c.iri, 5, c.matched)
+        ranked = sorted(scored.values(), key=lambda rc: (rc[0], rc[1].kind, rc[1].label))
+        return [c for _, c in ranked[:limit]]
+
+
+_CACHE: weakref.WeakKeyDictionary[KGStore, tuple[int, NameIndex]] = weakref.WeakKeyDictionary()
+_LOCK = threading.Lock()
+
+
+def index_for(store: KGStore) -> NameIndex:
+    """The name index of ``store``, rebuilt when the store has changed since it was built."""
+    version = store.version
+    with _LOCK:
+        cached = _CACHE.get(store)
+        if cached is not None and cached[0] == version:
+            return cached[1]
+    index = NameIndex.build(store)
+    with _LOCK:
+        _CACHE[store] = (version, index)
+    return index
+
+
+def resolve(store: KGStore, name: str, *, kinds: tuple[str, ...] | None = None) -> Entry:
+    """Resolve ``name`` in ``store`` (see :meth:`NameIndex.resolve`)."""
+    return index_for(store).resolve(name, kinds=kinds)

@@ -1,0 +1,95 @@
+"""Provenance attached to answers: which document, which quote, stated or inferred."""
+
+from __future__ import annotations
+
+import threading
+import weakref
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from graph import queries
+from graph.ns import CKG
+from graph.store import KGStore
+
+NOT_STATED = "not stated"
+
+
+@dataclass(frozen=True)
+class Document:
+    """A source: an article (file, title, publisher, date) or the curated source."""
+
+    iri: str
+    kind: str  # "article" | "curated"
+    file: str | None = None
+    title: str | None = None
+    publisher: str | None = None
+    date: str | None = None
+
+
+@dataclass(frozen=True)
+class Source:
+    """The provenance of one fact.
+
+    ``basis`` is ``stated``, ``inferred`` (with ``reasoning``) or ``curated``.
+    """
+
+    claim: str
+    document: Document | None
+    evidence: str | None
+    basis: str
+    reasoning: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        doc = data.pop("document") or {}
+        data["document"] = {
+            "iri": doc.get("iri"),
+            "kind": doc.get("kind"),
+            "file": doc.get("file"),
+            "title": doc.get("title"),
+            "publisher": doc.get("publisher") or NOT_STATED,
+            "date": doc.get("date") or NOT_STATED,
+        }
+        return data
+
+
+def basis_name(iri: str | None) -> str:
+    """``ckg:Stated`` → ``stated`` (unknown → ``stated``, the default for article claims)."""
+    if not iri:
+        return "stated"
+    local = iri.rsplit("#", 1)[-1]
+    return {"Stated": "stated", "Inferred": "inferred", "Curated": "curated"}.get(local, local.lower())
+
+
+_DOCS: weakref.WeakKeyDictionary[KGStore, tuple[int, dict[str, Document]]] = weakref.WeakKeyDictionary()
+_LOCK = threading.Lock()
+
+
+def documents(store: KGStore) -> dict[str, Document]:
+    """Every source document of ``store`` by IRI (cached per store version)."""
+    with _LOCK:
+        cached = _DOCS.get(store)
+        if cached and cached[0] == store.version:
+            return cached[1]
+    docs: dict[str, Document] = {}
+    for r in store.select(queries.load("sources")):
+        docs.setdefault(
+            r["doc"],
+            Document(r["doc"], r["kind"], r.get("file"), r.get("title") or r.get("label"),
+                     r.get("publisher"), r.get("date") and str(r["date"])),
+        )
+    with _LOCK:
+        _DOCS[store] = (store.version, docs)
+    return docs
+
+
+def source_from_row(row: dict[str, Any], docs: dict[str, Document]) -> Source:
+    """Build a :class:`Source` from a query row with ``g``, ``doc``, ``evidence``, ``basis``, ``reasoning``."""
+    doc = docs.get(row.get("doc", ""))
+    basis = basis_name(row.get("basis"))
+    if basis == "stated" and doc is not None and doc.kind == "curated":
+        basis = "curated"
+    return Source(row.get("g", ""), doc, row.get("evidence"), basis, row.get("reasoning"))
+
+
+CURATED = str(CKG.Curated)
