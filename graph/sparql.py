@@ -1,0 +1,665 @@
+"""SPARQL execution for the public endpoint: safety checks, dataset, row cap, time limit, bytes out.
+
+The HTTP layer (``api/routes/sparql.py``) negotiates the format and hands a :class:`QueryRequest`
+to a :class:`SparqlEngine`; everything that touches pyoxigraph happens here.
+
+Safety, before any evaluation
+    :func:`analyse` tokenizes the text (skipping strings, IRIs, comments, variables, prefixed
+    names and language tags) and finds the operation's keywords. The query operation refuses
+    SPARQL Update, and both operations refuse ``SERVICE`` and ``LOAD`` anywhere, with
+    :class:`~graph.errors.ForbiddenOperationError` and a fixed message. A keyword inside a string
+    or an IRI is not a keyword, so ``"SERVICE"`` in a literal is fine. Nothing is evaluated when
+    a check fails, so the server never opens an outbound connection whatever the query says.
+
+Dataset
+    Without protocol parameters the default graph is the union of all graphs (``docs/model.md``),
+    unless the query has its own ``FROM`` / ``FROM NAMED``, which then apply. With
+    ``default-graph-uri`` or ``named-graph-uri`` the protocol dataset replaces the query's
+    whole: graphs not listed are not visible (SPARQL 1.1 Protocol §2.1.4). On the update
+    operation, ``using-graph-uri`` / ``using-named-graph-uri`` become ``USING`` clauses
+    (:func:`apply_using`); combining them with ``USING`` or ``WITH`` in the text is an error.
+
+Row cap
+    Over ``max_rows`` solutions or triples the answer is an error
+    (:class:`~graph.errors.ResultTooLargeError`, HTTP 413), never a silently truncated result:
+    a client that wants part of the answer says so with ``LIMIT``.
+
+Time limit: threads and processes
+    Each query runs, and its results are read, in ONE worker thread of a small executor that
+    serves SPARQL only (:class:`DaemonPool`), never on the event loop; the async caller waits
+    with ``asyncio.wait_for`` and answers :class:`~graph.errors.QueryTimeoutError` at the
+    deadline even when the engine is stuck inside one ``next()`` (an aggregate over a huge
+    join). Reading stops at the deadline or at the row cap.
+
+    pyoxigraph cannot cancel a running query, so a thread that blocks in the engine keeps a
+    core busy until the engine returns. To really stop such a query, an on-disk store is
+    queried by a small pool of worker **processes** (:class:`ProcessPool`), each with its own
+    ``pyoxigraph.Store.read_only(path)``; on timeout the worker is killed and a fresh one
+    spawned. Processes are used when the store is on disk and the update endpoint is off;
+    otherwise (in-memory store, or ``admin_token`` set) the engine falls back to threads.
+
+    Limits of the process mode: a read-only RocksDB view is a snapshot taken when the worker
+    opens it, and pyoxigraph calls reading while another process writes "undefined behaviour".
+    So it is only valid while nothing writes the store after the engine starts (the server's
+    own start-up build happens before the first query). Writes made later (a CLI import while
+    the server runs) are not seen until the workers restart (:meth:`SparqlEngine.restart`).
+    Updates always run in a thread of the serving process, under the store's write lock,
+    without a time limit (admin only; pyoxigraph applies each update whole or not at all).
+    In thread mode an over-limit query is answered at the deadline but its thread stays busy
+    until the engine finishes; the pool is bounded, so at most ``workers`` runaways exist and
+    later queries wait (within their own deadline) for a free thread.
+
+>>> from graph.store import KGStore
+>>> kg = KGStore()
+>>> _ = kg.load_data(b"<https://e.org/a> <https://e.org/p> 'x' .", fmt="ttl", graph="https://e.org/g")
+>>> engine = SparqlEngine(kg, timeout=5, max_rows=10)
+>>> answer = engine.run(QueryRequest("SELECT ?o WHERE { ?s ?p ?o }", result_format="csv"))
+>>> answer.body
+b'o\\r\\nx\\r\\n'
+>>> engine.close()
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import multiprocessing
+import queue
+import re
+import threading
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future
+from dataclasses import dataclass, field
+from multiprocessing.connection import Connection
+from multiprocessing.process import BaseProcess
+from typing import Any, Literal, TypeVar
+
+import pyoxigraph as ox
+
+from graph.errors import (
+    ChainKGError,
+    ForbiddenOperationError,
+    QuerySyntaxError,
+    QueryTimeoutError,
+    ResultTooLargeError,
+)
+from graph.ns import PREFIXES
+from graph.store import KGStore
+
+T = TypeVar("T")
+
+#: Fixed messages of the refusals (tests and clients may rely on them).
+MSG_UPDATE_ON_QUERY = "SPARQL Update is not accepted on the query endpoint; POST it to /sparql/update"
+MSG_SERVICE = "SERVICE (federated query) is not allowed: this endpoint makes no outbound connections"
+MSG_LOAD = "LOAD is not allowed: this endpoint makes no outbound connections"
+MSG_USING_CONFLICT = (
+    "using-graph-uri / using-named-graph-uri cannot be combined with USING or WITH in the update"
+)
+
+#: Result-set formats (SELECT, ASK) by the names :mod:`api.conneg` uses.
+RESULT_FORMATS: dict[str, ox.QueryResultsFormat] = {
+    "json": ox.QueryResultsFormat.JSON,
+    "xml": ox.QueryResultsFormat.XML,
+    "csv": ox.QueryResultsFormat.CSV,
+    "tsv": ox.QueryResultsFormat.TSV,
+}
+#: Graph formats (CONSTRUCT, DESCRIBE) by name.
+GRAPH_FORMATS: dict[str, ox.RdfFormat] = {
+    "ttl": ox.RdfFormat.TURTLE,
+    "nt": ox.RdfFormat.N_TRIPLES,
+    "nq": ox.RdfFormat.N_QUADS,
+    "jsonld": ox.RdfFormat.JSON_LD,
+    "rdfxml": ox.RdfFormat.RDF_XML,
+}
+
+Form = Literal["SELECT", "ASK", "CONSTRUCT", "DESCRIBE", "UPDATE", "UNKNOWN"]
+
+# --- tokenizer --------------------------------------------------------------------------------
+
+_TOKEN = re.compile(
+    r"""
+    (?P<ws>\s+)
+  | (?P<comment>\#[^\n]*)
+  | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
+  | (?P<string>'''(?:[^'\\]|\\.|'(?!''))*'''|\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"
+               |'(?:[^'\\\n\r]|\\.)*'|"(?:[^"\\\n\r]|\\.)*")
+  | (?P<var>[?$][\w\u00b7\u0300-\u036f\u203f-\u2040]*)
+  | (?P<lang>@[A-Za-z]+(?:-[A-Za-z0-9]+)*)
+  | (?P<name>[^\W\d][\w\-.]*(?::(?:[\w\-.:%]|\\.)*)?|:(?:[\w\-.:%]|\\.)*)
+  | (?P<punct>.)
+    """,
+    re.VERBOSE | re.DOTALL,
+)
+
+_QUERY_FORMS = {"SELECT", "ASK", "CONSTRUCT", "DESCRIBE"}
+_UPDATE_WORDS = {"INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD", "WITH"}
+
+
+@dataclass(frozen=True)
+class Token:
+    """A significant token: ``kind`` is ``iri``, ``string``, ``var``, ``lang``, ``name`` or ``punct``."""
+
+    kind: str
+    text: str
+    start: int
+
+    @property
+    def keyword(self) -> str | None:
+        """The upper-cased keyword if the token is a bare word (not a prefixed name)."""
+        if self.kind == "name" and ":" not in self.text:
+            return self.text.upper()
+        return None
+
+
+def tokens(text: str) -> Iterator[Token]:
+    """Yield the significant tokens of a SPARQL text (whitespace and comments dropped).
+
+    An unterminated string or IRI yields its first character as punctuation, so the rest of
+    the text is still scanned (a refusal check never skips text it could not tokenize).
+
+    >>> [t.keyword for t in tokens('SELECT * { ?s ?p "SERVICE" } # LOAD')]
+    ['SELECT', None, None, None, None, None, None]
+    """
+    for match in _TOKEN.finditer(text):
+        kind = match.lastgroup or "punct"
+        if kind in ("ws", "comment"):
+            continue
+        yield Token(kind, match.group(), match.start())
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """What :func:`analyse` found: operation form and the keywords that matter."""
+
+    form: Form
+    has_from: bool = False
+    keywords: frozenset[str] = field(default_factory=frozenset)
+
+
+def analyse(text: str) -> Analysis:
+    """Find the form of a SPARQL request and the keywords the checks need.
+
+    The form is the first bare keyword after the prologue (``BASE`` / ``PREFIX``).
+
+    >>> found = analyse("PREFIX ex: <http://e/> SELECT * FROM <http://g> { ?s ex:p ?o }")
+    >>> found.form, found.has_from, sorted(found.keywords)
+    ('SELECT', True, ['FROM', 'PREFIX', 'SELECT'])
+    """
+    form: Form = "UNKNOWN"
+    words: set[str] = set()
+    for token in tokens(text):
+        word = token.keyword
+        if word is None:
+            continue
+        words.add(word)
+        if form == "UNKNOWN" and word not in ("BASE", "PREFIX"):
+            if word in _QUERY_FORMS:
+                form = word  # type: ignore[assignment]
+            elif word in _UPDATE_WORDS:
+                form = "UPDATE"
+    return Analysis(form=form, has_from="FROM" in words, keywords=frozenset(words))
+
+
+def check_query(text: str) -> Analysis:
+    """Refuse what the query operation must not run; return the analysis otherwise.
+
+    Raises:
+        ForbiddenOperationError: the text is an update, or uses ``SERVICE`` or ``LOAD``.
+
+    >>> check_query("ASK {}").form
+    'ASK'
+    >>> check_query("ASK { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }")
+    Traceback (most recent call last):
+    graph.errors.ForbiddenOperationError: SERVICE (federated query) is not allowed: ...
+    """
+    found = analyse(text)
+    if found.form == "UPDATE":
+        raise ForbiddenOperationError(MSG_UPDATE_ON_QUERY)
+    _refuse_outbound(found)
+    return found
+
+
+def check_update(text: str) -> Analysis:
+    """Refuse ``LOAD`` and ``SERVICE`` in an update; return the analysis otherwise.
+
+    Raises:
+        ForbiddenOperationError: the update uses ``LOAD`` or ``SERVICE``.
+    """
+    found = analyse(text)
+    _refuse_outbound(found)
+    return found
+
+
+def _refuse_outbound(found: Analysis) -> None:
+    if "SERVICE" in found.keywords:
+        raise ForbiddenOperationError(MSG_SERVICE)
+    if "LOAD" in found.keywords:
+        raise ForbiddenOperationError(MSG_LOAD)
+
+
+def apply_using(text: str, *, using: tuple[str, ...] = (), using_named: tuple[str, ...] = ()) -> str:
+    """Add the protocol's ``using-graph-uri`` / ``using-named-graph-uri`` as ``USING`` clauses.
+
+    Each ``WHERE`` at brace depth 0 that is not ``DELETE WHERE`` belongs to an
+    ``INSERT``/``DELETE … WHERE`` operation, and gets the clauses just before it.
+
+    Raises:
+        QuerySyntaxError: the update already has ``USING`` or ``WITH``, or a graph is not an IRI.
+
+    >>> apply_using("INSERT { ?s a <http://c> } WHERE { ?s ?p ?o }", using=("http://g",))
+    'INSERT { ?s a <http://c> } USING <http://g> WHERE { ?s ?p ?o }'
+    """
+    if not using and not using_named:
+        return text
+    clauses = " ".join(
+        [f"USING {_iri(g)}" for g in using] + [f"USING NAMED {_iri(g)}" for g in using_named]
+    )
+    found = list(tokens(text))
+    if any(t.keyword in ("USING", "WITH") for t in found):
+        raise QuerySyntaxError(MSG_USING_CONFLICT)
+    inserts: list[int] = []
+    depth = 0
+    previous: Token | None = None
+    for token in found:
+        if token.text == "{" and token.kind == "punct":
+            depth += 1
+        elif token.text == "}" and token.kind == "punct":
+            depth -= 1
+        elif depth == 0 and token.keyword == "WHERE" and (previous is None or previous.keyword != "DELETE"):
+            inserts.append(token.start)
+        previous = token
+    for position in reversed(inserts):
+        text = text[:position] + clauses + " " + text[position:]
+    return text
+
+
+def _iri(value: str) -> str:
+    try:
+        return str(ox.NamedNode(value))
+    except ValueError:
+        raise QuerySyntaxError(f"not an absolute IRI: {value!r}") from None
+
+
+# --- one query, in the calling thread ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class QueryRequest:
+    """A query to run (picklable: it crosses to worker processes).
+
+    Args:
+        query: the SPARQL text, handed to pyoxigraph as is.
+        result_format: name in :data:`RESULT_FORMATS` for SELECT / ASK.
+        graph_format: name in :data:`GRAPH_FORMATS` for CONSTRUCT / DESCRIBE.
+        default_graphs: ``default-graph-uri`` values.
+        named_graphs: ``named-graph-uri`` values.
+        base_iri: base for relative IRIs (the endpoint's URL).
+    """
+
+    query: str
+    result_format: str = "json"
+    graph_format: str = "ttl"
+    default_graphs: tuple[str, ...] = ()
+    named_graphs: tuple[str, ...] = ()
+    base_iri: str | None = None
+
+
+@dataclass(frozen=True)
+class QueryAnswer:
+    """A serialized answer: ``kind`` is ``results`` or ``graph``; ``fmt`` is the format name used."""
+
+    body: bytes
+    kind: Literal["results", "graph"]
+    fmt: str
+    count: int
+
+
+def execute(store: ox.Store, request: QueryRequest, *, deadline: float, max_rows: int) -> QueryAnswer:
+    """Run a query and serialize its answer, reading everything in this thread.
+
+    Args:
+        store: the pyoxigraph store.
+        request: what to run.
+        deadline: ``time.monotonic()`` value after which reading stops.
+        max_rows: most solutions or triples the answer may hold.
+
+    Raises:
+        ForbiddenOperationError: update, ``SERVICE`` or ``LOAD`` (checked again here).
+        QuerySyntaxError: the query does not parse, or a graph IRI is invalid.
+        QueryTimeoutError: the deadline passed while reading.
+        ResultTooLargeError: more than ``max_rows`` solutions or triples.
+    """
+    found = check_query(request.query)
+    options: dict[str, Any] = {"base_iri": request.base_iri, "prefixes": PREFIXES}
+    if request.default_graphs or request.named_graphs:
+        try:
+            options["default_graph"] = [ox.NamedNode(g) for g in request.default_graphs]
+            options["named_graphs"] = [ox.NamedNode(g) for g in request.named_graphs]
+        except ValueError as err:
+            raise QuerySyntaxError(f"invalid graph IRI: {err}") from None
+    else:
+        options["use_default_graph_as_union"] = not found.has_from
+    try:
+        result = store.query(request.query, **options)
+    except SyntaxError as err:
+        raise QuerySyntaxError(str(err)) from None
+    if isinstance(result, ox.QueryBoolean):
+        fmt = _pick(request.result_format, RESULT_FORMATS, "json")
+        return QueryAnswer(result.serialize(format=RESULT_FORMATS[fmt]), "results", fmt, 1)
+    if isinstance(result, ox.QuerySolutions):
+        fmt = _pick(request.result_format, RESULT_FORMATS, "json")
+        names = [v.value for v in result.variables]
+        bindings = []
+        for solution in _bounded(result, deadline=deadline, max_rows=max_rows, what="rows"):
+            bindings.append(
+                {n: _json_term(t) for n, t in zip(names, solution, strict=True) if t is not None}
+            )
+        doc = json.dumps({"head": {"vars": names}, "results": {"bindings": bindings}}).encode()
+        if fmt != "json":
+            parsed = ox.parse_query_results(doc, format=ox.QueryResultsFormat.JSON)
+            doc = parsed.serialize(format=RESULT_FORMATS[fmt])
+        return QueryAnswer(doc, "results", fmt, len(bindings))
+    fmt = _pick(request.graph_format, GRAPH_FORMATS, "ttl")
+    triples = list(_bounded(result, deadline=deadline, max_rows=max_rows, what="triples"))
+    rdf_format = GRAPH_FORMATS[fmt]
+    items: list[Any] = triples
+    if rdf_format.supports_datasets:
+        items = [ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in triples]
+    prefixes = PREFIXES if rdf_format == ox.RdfFormat.TURTLE else None
+    body = ox.serialize(items, format=rdf_format, prefixes=prefixes)
+    return QueryAnswer(body or b"", "graph", fmt, len(triples))
+
+
+def _pick(name: str, table: dict[str, Any], default: str) -> str:
+    return name if name in table else default
+
+
+def _bounded(items: Any, *, deadline: float, max_rows: int, what: str) -> Iterator[Any]:
+    for count, item in enumerate(items, start=1):
+        if time.monotonic() > deadline:
+            raise QueryTimeoutError(TIMEOUT_MESSAGE)
+        if count > max_rows:
+            raise ResultTooLargeError(
+                f"the answer has more than {max_rows} {what}; narrow the query or add LIMIT"
+            )
+        yield item
+
+
+TIMEOUT_MESSAGE = "the query ran past the time limit and was stopped"
+
+
+def _json_term(term: Any) -> dict[str, Any]:
+    """A term in the SPARQL 1.1 JSON results format."""
+    if isinstance(term, ox.NamedNode):
+        return {"type": "uri", "value": term.value}
+    if isinstance(term, ox.BlankNode):
+        return {"type": "bnode", "value": term.value}
+    if isinstance(term, ox.Literal):
+        out: dict[str, Any] = {"type": "literal", "value": term.value}
+        if term.language:
+            out["xml:lang"] = term.language
+        elif term.datatype.value != "http://www.w3.org/2001/XMLSchema#string":
+            out["datatype"] = term.datatype.value
+        return out
+    if isinstance(term, ox.Triple):
+        return {
+            "type": "triple",
+            "value": {
+                "subject": _json_term(term.subject),
+                "predicate": _json_term(term.predicate),
+                "object": _json_term(term.object),
+            },
+        }
+    raise TypeError(f"unsupported term {term!r}")
+
+
+# --- executors --------------------------------------------------------------------------------
+
+
+class DaemonPool:
+    """A fixed pool of daemon threads running submitted callables (SPARQL only).
+
+    Daemon threads, unlike ``ThreadPoolExecutor``'s, do not hold the interpreter open while a
+    runaway query finishes. Cancelled futures that have not started are skipped.
+
+    >>> pool = DaemonPool(1, name="doc")
+    >>> pool.submit(lambda: 6 * 7).result()
+    42
+    """
+
+    def __init__(self, size: int, *, name: str = "sparql") -> None:
+        self._jobs: queue.SimpleQueue[tuple[Future[Any], Callable[[], Any]] | None] = queue.SimpleQueue()
+        self._threads = [
+            threading.Thread(target=self._loop, name=f"{name}-{i}", daemon=True) for i in range(size)
+        ]
+        for thread in self._threads:
+            thread.start()
+
+    def submit(self, fn: Callable[[], T]) -> Future[T]:
+        """Queue ``fn``; its result or exception lands in the returned future."""
+        future: Future[T] = Future()
+        self._jobs.put((future, fn))
+        return future
+
+    def _loop(self) -> None:
+        while True:
+            job = self._jobs.get()
+            if job is None:
+                return
+            future, fn = job
+            if not future.set_running_or_notify_cancel():
+                continue
+            try:
+                future.set_result(fn())
+            except BaseException as err:  # delivered to the waiting caller, not swallowed
+                future.set_exception(err)
+
+    def shutdown(self) -> None:
+        """Stop the threads once the queued jobs are done (does not wait)."""
+        for _ in self._threads:
+            self._jobs.put(None)
+
+
+def _worker_main(path: str, conn: Connection, max_rows: int) -> None:
+    """Body of a query worker process: answer requests from ``conn`` until it closes."""
+    store = ox.Store.read_only(path)
+    while True:
+        try:
+            request, timeout = conn.recv()
+        except (EOFError, OSError):
+            return
+        deadline = time.monotonic() + timeout
+        reply: tuple[str, Any]
+        try:
+            reply = ("ok", execute(store, request, deadline=deadline, max_rows=max_rows))
+        except (ChainKGError, OSError) as err:
+            reply = ("error", err)
+        conn.send(reply)
+
+
+@dataclass
+class _Worker:
+    process: BaseProcess
+    conn: Connection
+
+
+class ProcessPool:
+    """Worker processes over a read-only view of an on-disk store; killed and respawned on timeout.
+
+    Args:
+        path: directory of the store.
+        size: number of worker processes.
+        max_rows: row cap applied in the workers.
+    """
+
+    def __init__(self, path: str, *, size: int, max_rows: int) -> None:
+        self._path = path
+        self._max_rows = max_rows
+        self._context = multiprocessing.get_context("spawn")
+        self._idle: queue.Queue[_Worker] = queue.Queue()
+        self._closed = False
+        for _ in range(size):
+            self._idle.put(self._spawn())
+
+    def _spawn(self) -> _Worker:
+        parent, child = self._context.Pipe()
+        process = self._context.Process(
+            target=_worker_main, args=(self._path, child, self._max_rows), name="sparql-worker", daemon=True
+        )
+        process.start()
+        child.close()
+        return _Worker(process, parent)
+
+    def run(self, request: QueryRequest, *, timeout: float) -> QueryAnswer:
+        """Run ``request`` in a free worker; kill that worker if it is not done by the deadline.
+
+        Raises:
+            QueryTimeoutError: no worker was free in time, or the query ran past the deadline.
+            RuntimeError: the worker died.
+            plus whatever :func:`execute` raises in the worker.
+        """
+        deadline = time.monotonic() + timeout
+        try:
+            worker = self._idle.get(timeout=timeout)
+        except queue.Empty:
+            raise QueryTimeoutError(TIMEOUT_MESSAGE) from None
+        healthy = False
+        try:
+            worker.conn.send((request, max(deadline - time.monotonic(), 0.0)))
+            if not worker.conn.poll(max(deadline - time.monotonic(), 0.0)):
+                raise QueryTimeoutError(TIMEOUT_MESSAGE)
+            status, payload = worker.conn.recv()
+            healthy = True
+        except (EOFError, BrokenPipeError, ConnectionResetError):
+            raise RuntimeError("the query worker process died") from None
+        finally:
+            if healthy:
+                self._idle.put(worker)
+            else:
+                self._replace(worker)
+        if status == "ok":
+            answer: QueryAnswer = payload
+            return answer
+        raise payload
+
+    def _replace(self, worker: _Worker) -> None:
+        worker.process.kill()
+        worker.process.join(timeout=5)
+        worker.conn.close()
+        if not self._closed:
+            self._idle.put(self._spawn())
+
+    def close(self) -> None:
+        """Stop every idle worker (busy ones are killed when they come back or time out)."""
+        self._closed = True
+        while True:
+            try:
+                worker = self._idle.get_nowait()
+            except queue.Empty:
+                return
+            worker.process.kill()
+            worker.process.join(timeout=5)
+            worker.conn.close()
+
+
+# --- the engine -------------------------------------------------------------------------------
+
+
+class SparqlEngine:
+    """Runs endpoint queries under a time limit and a row cap, in threads or worker processes.
+
+    Args:
+        store: the store to query and update.
+        timeout: seconds a query may run.
+        max_rows: most solutions or triples an answer may hold.
+        workers: size of the SPARQL thread pool (and of the process pool).
+        processes: ``True`` forces worker processes (needs an on-disk store), ``False`` threads,
+            ``None`` picks processes for an on-disk store (see the module docstring).
+    """
+
+    def __init__(
+        self,
+        store: KGStore,
+        *,
+        timeout: float,
+        max_rows: int,
+        workers: int = 2,
+        processes: bool | None = None,
+    ) -> None:
+        self.store = store
+        self.timeout = timeout
+        self.max_rows = max_rows
+        self._workers = workers
+        if processes is None:
+            processes = store.path is not None
+        if processes and store.path is None:
+            raise ValueError("worker processes need an on-disk store")
+        self._threads = DaemonPool(workers)
+        self._processes = (
+            ProcessPool(str(store.path), size=workers, max_rows=max_rows) if processes else None
+        )
+
+    @property
+    def mode(self) -> str:
+        """``processes`` or ``threads``."""
+        return "processes" if self._processes is not None else "threads"
+
+    def run(self, request: QueryRequest) -> QueryAnswer:
+        """Run a query in the calling thread (or a worker process), under the limits.
+
+        Raises:
+            ForbiddenOperationError, QuerySyntaxError, QueryTimeoutError, ResultTooLargeError.
+        """
+        check_query(request.query)
+        if self._processes is not None:
+            return self._processes.run(request, timeout=self.timeout)
+        deadline = time.monotonic() + self.timeout
+        return execute(self.store.ox, request, deadline=deadline, max_rows=self.max_rows)
+
+    async def query(self, request: QueryRequest) -> QueryAnswer:
+        """Run a query on the SPARQL pool; answer :class:`QueryTimeoutError` at the deadline.
+
+        Raises:
+            ForbiddenOperationError: refused before evaluation.
+            QuerySyntaxError, QueryTimeoutError, ResultTooLargeError.
+        """
+        check_query(request.query)
+        future = self._threads.submit(lambda: self.run(request))
+        try:
+            return await asyncio.wait_for(asyncio.wrap_future(future), self.timeout)
+        except TimeoutError:
+            raise QueryTimeoutError(TIMEOUT_MESSAGE) from None
+
+    async def update(self, text: str, *, base_iri: str | None = None) -> None:
+        """Apply an update (whole or not at all) on the SPARQL pool of the serving process.
+
+        Raises:
+            ForbiddenOperationError: ``LOAD`` or ``SERVICE``.
+            QuerySyntaxError: the update does not parse.
+        """
+        check_update(text)
+
+        def apply() -> None:
+            with self.store._write_lock:
+                try:
+                    self.store.ox.update(text, base_iri=base_iri, prefixes=PREFIXES)
+                except SyntaxError as err:
+                    raise QuerySyntaxError(str(err)) from None
+                if self.store.path is not None:
+                    self.store.ox.flush()
+
+        await asyncio.wrap_future(self._threads.submit(apply))
+
+    def restart(self) -> None:
+        """Respawn the worker processes so they see the store as it is now."""
+        if self._processes is not None:
+            old = self._processes
+            self._processes = ProcessPool(str(self.store.path), size=self._workers, max_rows=self.max_rows)
+            old.close()
+
+    def close(self) -> None:
+        """Stop the pools."""
+        self._threads.shutdown()
+        if self._processes is not None:
+            self._processes.close()
