@@ -1,0 +1,143 @@
+"""Content negotiation for ``/sparql``: one table of formats and a pure ``Accept`` parser.
+
+Each :class:`Format` row ties a media type to a family (``results`` for SELECT/ASK, ``graph``
+for CONSTRUCT/DESCRIBE, ``page`` for the HTML query page) and to the format name
+:mod:`graph.sparql` serializes with. The first row of a family is its default.
+
+>>> negotiate("text/csv;q=0.5, application/sparql-results+xml", "results").media_type
+'application/sparql-results+xml'
+>>> negotiate(None, "graph").media_type
+'text/turtle'
+>>> negotiate("image/png", "results") is None
+True
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+Family = Literal["results", "graph", "page"]
+
+
+@dataclass(frozen=True)
+class Format:
+    """One row of the table: media type, family, engine format name, short name for ``?format=``."""
+
+    media_type: str
+    family: Family
+    name: str
+    short: str
+
+
+#: THE table. Order matters: first of a family = default, then server preference on ties.
+FORMATS: tuple[Format, ...] = (
+    Format("application/sparql-results+json", "results", "json", "json"),
+    Format("application/sparql-results+xml", "results", "xml", "xml"),
+    Format("text/csv", "results", "csv", "csv"),
+    Format("text/tab-separated-values", "results", "tsv", "tsv"),
+    Format("application/json", "results", "json", "application/json"),
+    Format("text/turtle", "graph", "ttl", "ttl"),
+    Format("application/n-triples", "graph", "nt", "nt"),
+    Format("application/n-quads", "graph", "nq", "nq"),
+    Format("application/ld+json", "graph", "jsonld", "jsonld"),
+    Format("application/rdf+xml", "graph", "rdfxml", "rdfxml"),
+    Format("text/html", "page", "html", "html"),
+)
+
+
+def formats(*families: Family) -> list[Format]:
+    """The rows of the given families, in table order.
+
+    >>> [f.short for f in formats("graph")]
+    ['ttl', 'nt', 'nq', 'jsonld', 'rdfxml']
+    """
+    return [f for f in FORMATS if f.family in families]
+
+
+@dataclass(frozen=True)
+class MediaRange:
+    """One entry of an ``Accept`` header."""
+
+    type: str
+    subtype: str
+    q: float
+
+    @property
+    def specificity(self) -> int:
+        """2 for ``type/subtype``, 1 for ``type/*``, 0 for ``*/*``."""
+        if self.type == "*":
+            return 0
+        return 1 if self.subtype == "*" else 2
+
+    def matches(self, media_type: str) -> bool:
+        """Whether this range covers ``media_type`` (lower-case ``type/subtype``)."""
+        kind, _, sub = media_type.partition("/")
+        return self.type in ("*", kind) and self.subtype in ("*", sub)
+
+
+def parse_accept(header: str | None) -> list[MediaRange]:
+    """Parse an ``Accept`` header into media ranges; malformed entries are ignored.
+
+    A missing or empty header means ``*/*``. An unparseable ``q`` counts as 0 (not acceptable).
+
+    >>> parse_accept("text/html;level=1;q=0.7, */*;q=0.1")
+    [MediaRange(type='text', subtype='html', q=0.7), MediaRange(type='*', subtype='*', q=0.1)]
+    >>> parse_accept(None)
+    [MediaRange(type='*', subtype='*', q=1.0)]
+    """
+    if header is None or not header.strip():
+        return [MediaRange("*", "*", 1.0)]
+    ranges = []
+    for part in header.split(","):
+        pieces = [p.strip() for p in part.split(";")]
+        kind, slash, sub = pieces[0].lower().partition("/")
+        if not slash or not kind or not sub or (kind == "*" and sub != "*"):
+            continue
+        q = 1.0
+        for param in pieces[1:]:
+            key, _, value = param.partition("=")
+            if key.strip().lower() == "q":
+                try:
+                    q = min(max(float(value.strip()), 0.0), 1.0)
+                except ValueError:
+                    q = 0.0
+        ranges.append(MediaRange(kind, sub, q))
+    return ranges
+
+
+def negotiate(accept: str | None, *families: Family, fmt: str | None = None) -> Format | None:
+    """Choose the format of an answer, or ``None`` when nothing acceptable exists (HTTP 406).
+
+    Args:
+        accept: the ``Accept`` header (``None`` when absent).
+        families: the families the answer may take; the first family's first row is the default.
+        fmt: the ``format`` request parameter (short name or media type); it overrides ``accept``.
+
+    For each format the most specific matching range gives its q; the highest q wins, then the
+    more specific match, then table order. A header that matches nothing but has no explicit
+    refusal still gets nothing: the client said what it accepts.
+
+    >>> negotiate("application/json, */*;q=0.9", "results").media_type
+    'application/json'
+    >>> negotiate("*/*", "results", fmt="tsv").media_type
+    'text/tab-separated-values'
+    """
+    candidates = formats(*families)
+    if fmt is not None:
+        wanted = fmt.strip().lower()
+        return next((f for f in candidates if wanted in (f.short, f.media_type)), None)
+    ranges = parse_accept(accept)
+    best: tuple[float, int, int] | None = None
+    chosen: Format | None = None
+    for rank, candidate in enumerate(candidates):
+        matching = [r for r in ranges if r.matches(candidate.media_type)]
+        if not matching:
+            continue
+        top = max(matching, key=lambda r: r.specificity)
+        if top.q <= 0:
+            continue
+        key = (top.q, top.specificity, -rank)
+        if best is None or key > best:
+            best, chosen = key, candidate
+    return chosen
