@@ -10,7 +10,7 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from api import errors
-from api.routes import health
+from api.routes import entities, health, linked_data, questions, search
 from api.settings import Settings, get_settings
 from graph.store import KGStore
 
@@ -62,4 +62,8 @@ def create_app(settings: Settings | None = None, *, store: KGStore | None = None
         app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET", "POST"])
     errors.install(app)
     app.include_router(health.router)
+    app.include_router(search.router)
+    app.include_router(entities.router)
+    app.include_router(questions.router)
+    app.include_router(linked_data.router)
     return app

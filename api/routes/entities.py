@@ -1,0 +1,145 @@
+"""Regions, zones, chains, segments and enterprises: lists and details (names accepted as ids)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+from pydantic import BaseModel
+
+from api.deps import StoreDep
+from api.routes.search import slug
+from graph.completeness import completeness, resolve_chain
+from graph.describe import facts, types
+from graph.enterprise import enterprise_profile
+from graph.matrix import list_chains, list_regions
+from graph.names import index_for
+from graph.regions import region_tree
+
+router = APIRouter(prefix="/api", tags=["entities"])
+
+ZONE_TYPES = {"ckg:Zone", "ckg:HighTechZone", "ckg:IndustrialPark", "ckg:SubPark", "ckg:EconomicCorridor"}
+
+
+class Item(BaseModel):
+    id: str
+    iri: str
+    label: str | None
+    label_en: str | None = None
+    type: str | None = None
+
+
+class Page(BaseModel):
+    total: int
+    items: list[Item]
+
+
+def _page(items: list[Item], offset: int, limit: int) -> Page:
+    return Page(total=len(items), items=items[offset : offset + limit])
+
+
+Offset = Annotated[int, Query(ge=0)]
+Limit = Annotated[int, Query(ge=1, le=1000)]
+
+
+def detail(store: StoreDep, iri: str) -> dict[str, Any]:
+    """Every fact about a resource, with sources."""
+    f = facts(store, iri)
+    return {
+        "id": slug(iri),
+        "iri": iri,
+        "label": f.label("zh"),
+        "label_en": f.label("en"),
+        "types": types(f),
+        "not_stated": sorted(f.not_stated()),
+        "facts": [x.to_dict() for x in f.all],
+    }
+
+
+@router.get("/regions", summary="List regions (districts, zones, parks, corridors)")
+def regions(store: StoreDep, offset: Offset = 0, limit: Limit = 100) -> Page:
+    items = [Item(id=slug(r["iri"]), iri=r["iri"], label=r["label"], label_en=r["label_en"], type=r["type"])
+             for r in list_regions(store)]
+    return _page(items, offset, limit)
+
+
+@router.get("/regions/{region}", summary="A region: facts with sources and its place tree")
+def region(store: StoreDep, region: str) -> dict[str, Any]:
+    entry = index_for(store).resolve(region, kinds=("region",))
+    return {**detail(store, entry.iri), "tree": region_tree(store, entry.iri).to_dict()}
+
+
+@router.get("/zones", summary="List zones and parks")
+def zones(store: StoreDep, offset: Offset = 0, limit: Limit = 100) -> Page:
+    items = [Item(id=slug(r["iri"]), iri=r["iri"], label=r["label"], label_en=r["label_en"], type=r["type"])
+             for r in list_regions(store) if r["type"] in ZONE_TYPES]
+    return _page(items, offset, limit)
+
+
+@router.get("/zones/{zone}", summary="A zone or park")
+def zone(store: StoreDep, zone: str) -> dict[str, Any]:
+    return region(store, zone)
+
+
+@router.get("/chains", summary="List chain templates")
+def chains(store: StoreDep, offset: Offset = 0, limit: Limit = 100) -> Page:
+    items = [Item(id=slug(c["iri"]), iri=c["iri"], label=c["label"], label_en=c["label_en"], type="ckg:ChainTemplate")
+             for c in list_chains(store)]
+    return _page(items, offset, limit)
+
+
+@router.get("/chains/{chain}", summary="A chain template: segments, stages, supply edges")
+def chain(store: StoreDep, chain: str) -> dict[str, Any]:
+    entry = resolve_chain(store, chain)
+    c = completeness(store, entry.iri, None, candidates=False)
+    return {
+        **detail(store, entry.iri),
+        "template_note": c.template_note,
+        "segments": [
+            {"id": slug(s.iri), "iri": s.iri, "label": s.label, "label_en": s.label_en, "stage": s.stage,
+             "order": s.order, "weight": s.weight, "gbt_codes": s.gbt_codes}
+            for s in c.segments
+        ],
+        "edges": [list(e) for e in c.edges],
+    }
+
+
+@router.get("/segments", summary="List segments")
+def segments(store: StoreDep, offset: Offset = 0, limit: Limit = 100) -> Page:
+    index = index_for(store)
+    items = sorted(
+        (Item(id=slug(e.iri), iri=e.iri, label=e.labels.get("zh"), label_en=e.labels.get("en"), type="ckg:Segment")
+         for e in index.entries.values() if e.kind == "segment"),
+        key=lambda i: i.iri,
+    )
+    return _page(items, offset, limit)
+
+
+@router.get("/segments/{segment}", summary="A segment")
+def segment(store: StoreDep, segment: str) -> dict[str, Any]:
+    entry = index_for(store).resolve(segment, kinds=("segment",))
+    return detail(store, entry.iri)
+
+
+@router.get("/enterprises", summary="List enterprises")
+def enterprises(store: StoreDep, offset: Offset = 0, limit: Limit = 100) -> Page:
+    index = index_for(store)
+    items = sorted(
+        (Item(id=slug(e.iri), iri=e.iri, label=e.labels.get("zh"), label_en=e.labels.get("en"), type="ckg:Enterprise")
+         for e in index.entries.values() if e.kind == "enterprise"),
+        key=lambda i: i.iri,
+    )
+    return _page(items, offset, limit)
+
+
+@router.get("/enterprises/{enterprise}", summary="An enterprise: everything known, with sources")
+def enterprise(store: StoreDep, enterprise: str) -> dict[str, Any]:
+    return enterprise_profile(store, enterprise).to_dict()
+
+
+@router.get("/enterprises/{enterprise}/chains", summary="Enterprise-to-chain lookup")
+def enterprise_chains(store: StoreDep, enterprise: str) -> dict[str, Any]:
+    """Chains and segments of an enterprise, its place, and its local suppliers and customers."""
+    p = enterprise_profile(store, enterprise).to_dict()
+    keys = ("iri", "label", "label_en", "chains", "location", "local_area", "suppliers", "customers")
+    return {k: p[k] for k in keys}

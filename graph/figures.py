@@ -1,0 +1,148 @@
+"""Figures: time series for a subject and indicator, and targets against actuals with the gap.
+
+Figures are never merged: each observation keeps its period and source, and two sources that
+disagree both appear.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from rdflib import URIRef
+
+from graph import queries
+from graph.names import index_for
+from graph.provenance import Source, documents, source_from_row
+from graph.store import KGStore
+
+KINDS = {
+    "https://w3id.org/chainkg/ontology#Actual": "actual",
+    "https://w3id.org/chainkg/ontology#Target": "target",
+    "https://w3id.org/chainkg/ontology#Estimate": "estimate",
+}
+
+
+@dataclass
+class Figure:
+    """One observation."""
+
+    iri: str
+    indicator: str
+    indicator_label: str | None
+    indicator_label_en: str | None
+    value: float
+    value_max: float | None
+    qualifier: str | None
+    unit: str | None
+    unit_label: str | None
+    kind: str
+    period: str | None
+    period_start: str | None
+    period_end: str | None
+    growth_rate: float | None
+    flag: str | None
+    sources: list[Source] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["sources"] = [s.to_dict() for s in self.sources]
+        return data
+
+
+def observations(store: KGStore, subject: str, *, indicator: str | None = None) -> list[Figure]:
+    """Every figure about ``subject`` (an IRI), optionally for one indicator IRI, oldest first."""
+    bindings: dict[str, URIRef] = {"subject": URIRef(subject)}
+    if indicator:
+        bindings["indicator"] = URIRef(indicator)
+    docs = documents(store)
+    figures: dict[str, Figure] = {}
+    for r in store.select(queries.load("observations"), bindings=bindings):
+        fig = figures.get(r["obs"])
+        if fig is None:
+            fig = figures[r["obs"]] = Figure(
+                iri=r["obs"], indicator=r["indicator"], indicator_label=r.get("indicatorLabel"),
+                indicator_label_en=r.get("indicatorLabelEn"), value=float(r["value"]),
+                value_max=float(r["valueMax"]) if "valueMax" in r else None, qualifier=r.get("qualifier"),
+                unit=r.get("unit"), unit_label=r.get("unitLabel"), kind=KINDS.get(r.get("kind", ""), "actual"),
+                period=r.get("periodLabel"), period_start=_s(r.get("periodStart")),
+                period_end=_s(r.get("periodEnd")),
+                growth_rate=float(r["growth"]) if "growth" in r else None, flag=r.get("flag"),
+            )
+        src = source_from_row(r, docs)
+        if src not in fig.sources:
+            fig.sources.append(src)
+    return sorted(figures.values(), key=lambda f: (f.indicator, f.period_end or "", f.iri))
+
+
+def _s(v: Any) -> str | None:
+    return None if v is None else str(v)
+
+
+@dataclass
+class TargetGap:
+    """A target and the latest actual figure of the same indicator, with the gap."""
+
+    indicator: str
+    indicator_label: str | None
+    unit_label: str | None
+    target: Figure
+    latest_actual: Figure | None
+    gap: float | None  # target − actual, in the target's unit; None without a comparable actual
+    note: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "indicator": self.indicator,
+            "indicator_label": self.indicator_label,
+            "unit": self.unit_label,
+            "target": self.target.to_dict(),
+            "latest_actual": self.latest_actual.to_dict() if self.latest_actual else None,
+            "gap": self.gap,
+            "note": self.note,
+        }
+
+
+def targets_vs_actuals(figures: list[Figure]) -> list[TargetGap]:
+    """Pair every target with the latest actual of the same indicator and unit.
+
+    >>> t = Figure("t", "i", "产值", None, 100, None, None, "u", "亿元", "target", "2025", None, "2025-12-31", None, None)
+    >>> a = Figure("a", "i", "产值", None, 70, None, None, "u", "亿元", "actual", "2022", None, "2022-12-31", None, None)
+    >>> targets_vs_actuals([t, a])[0].gap
+    30.0
+    """
+    actuals: dict[tuple[str, str | None], list[Figure]] = defaultdict(list)
+    for f in figures:
+        if f.kind == "actual":
+            actuals[(f.indicator, f.unit)].append(f)
+    out = []
+    for t in (f for f in figures if f.kind == "target"):
+        pool = sorted(actuals.get((t.indicator, t.unit), []), key=lambda f: f.period_end or "")
+        latest = pool[-1] if pool else None
+        if latest is None:
+            note = "no actual figure for this indicator in the sources"
+            gap = None
+        else:
+            gap = round(float(t.value) - float(latest.value), 4)
+            note = f"target for {t.period or 'unstated period'} vs actual for {latest.period or 'unstated period'}"
+        out.append(TargetGap(t.indicator, t.indicator_label, t.unit_label, t, latest, gap, note))
+    return out
+
+
+def figures_for(store: KGStore, subject: str, *, indicator: str | None = None) -> dict[str, Any]:
+    """Resolve a subject by name and return its series and targets vs actuals (JSON-ready).
+
+    Raises:
+        UnknownEntityError, AmbiguousNameError: the subject name does not resolve.
+    """
+    iri = subject if subject.startswith("https://") else index_for(store).resolve(subject).iri
+    figs = observations(store, iri, indicator=indicator)
+    series: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for f in figs:
+        series[f.indicator].append(f.to_dict())
+    return {
+        "subject": iri,
+        "series": [{"indicator": k, "figures": v} for k, v in series.items()],
+        "targets_vs_actuals": [t.to_dict() for t in targets_vs_actuals(figs)],
+    }

@@ -1,0 +1,61 @@
+"""The regions × chains matrix of completeness scores, in two aggregate queries."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from graph import queries
+from graph.stats import compact
+from graph.store import KGStore
+
+
+def list_regions(store: KGStore) -> list[dict[str, Any]]:
+    """Every region with its class, labels and parent."""
+    return [
+        {"iri": r["region"], "type": compact(r["type"]), "label": r.get("label"), "label_en": r.get("labelEn"),
+         "parent": r.get("parent")}
+        for r in store.select(queries.load("regions"))
+    ]
+
+
+def list_chains(store: KGStore) -> list[dict[str, Any]]:
+    """Every chain template with its segment count and total weight."""
+    return [
+        {"iri": r["chain"], "label": r.get("label"), "label_en": r.get("labelEn"),
+         "segments": int(r["segments"]), "weight": float(r["weight"])}
+        for r in store.select(queries.load("chain_totals"))
+    ]
+
+
+def matrix(store: KGStore, *, include_empty: bool = False) -> dict[str, Any]:
+    """Completeness of every chain in every region, as rows of cells.
+
+    Args:
+        store: the store.
+        include_empty: also list regions that cover no segment of any chain.
+
+    Returns:
+        ``{"chains": [...], "regions": [...], "cells": [{"region", "chain", "covered", "segments",
+        "score", "weighted_score"}]}``; a missing (region, chain) cell means a score of 0.
+    """
+    chains = {c["iri"]: c for c in list_chains(store)}
+    regions = {r["iri"]: r for r in list_regions(store)}
+    cells = []
+    seen_regions = set()
+    for r in store.select(queries.load("matrix_covered")):
+        chain = chains.get(r["chain"])
+        if chain is None or r["region"] not in regions:
+            continue
+        seen_regions.add(r["region"])
+        covered = int(r["covered"])
+        cells.append({
+            "region": r["region"],
+            "chain": r["chain"],
+            "covered": covered,
+            "segments": chain["segments"],
+            "score": round(covered / chain["segments"], 4) if chain["segments"] else 0.0,
+            "weighted_score": round(float(r["weight"]) / chain["weight"], 4) if chain["weight"] else 0.0,
+        })
+    cells.sort(key=lambda c: (c["region"], c["chain"]))
+    listed = [r for iri, r in regions.items() if include_empty or iri in seen_regions]
+    return {"chains": list(chains.values()), "regions": listed, "cells": cells}
