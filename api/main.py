@@ -62,6 +62,7 @@ def create_app(settings: Settings | None = None, *, store: KGStore | None = None
         app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET", "POST"])
     errors.install(app)
     app.include_router(health.router)
+    app.include_router(__import__("api.routes.sparql", fromlist=["router"]).router)  # SPARQL 1.1 Protocol
     app.include_router(search.router)
     app.include_router(entities.router)
     app.include_router(questions.router)
