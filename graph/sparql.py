@@ -366,9 +366,15 @@ def execute(store: ox.Store, request: QueryRequest, *, deadline: float, max_rows
     items: list[Any] = triples
     if rdf_format.supports_datasets:
         items = [ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in triples]
-    prefixes = PREFIXES if rdf_format == ox.RdfFormat.TURTLE else None
+    prefixes = _used_prefixes(triples) if rdf_format == ox.RdfFormat.TURTLE else None
     body = ox.serialize(items, format=rdf_format, prefixes=prefixes)
     return QueryAnswer(body or b"", "graph", fmt, len(triples))
+
+
+def _used_prefixes(triples: list[ox.Triple]) -> dict[str, str]:
+    """The chainkg prefixes whose namespace starts an IRI of the answer (for readable Turtle)."""
+    iris = {t.value for triple in triples for t in triple if isinstance(t, ox.NamedNode)}
+    return {p: ns for p, ns in PREFIXES.items() if any(i.startswith(ns) for i in iris)}
 
 
 def _pick(name: str, table: dict[str, Any], default: str) -> str:
