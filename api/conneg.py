@@ -22,27 +22,32 @@ Family = Literal["results", "graph", "page"]
 
 @dataclass(frozen=True)
 class Format:
-    """One row of the table: media type, family, engine format name, short name for ``?format=``."""
+    """One row of the table: media type, family, engine format name, names for ``?format=``."""
 
     media_type: str
     family: Family
     name: str
-    short: str
+    aliases: tuple[str, ...]
+
+    @property
+    def short(self) -> str:
+        """The preferred ``?format=`` name."""
+        return self.aliases[0]
 
 
 #: THE table. Order matters: first of a family = default, then server preference on ties.
 FORMATS: tuple[Format, ...] = (
-    Format("application/sparql-results+json", "results", "json", "json"),
-    Format("application/sparql-results+xml", "results", "xml", "xml"),
-    Format("text/csv", "results", "csv", "csv"),
-    Format("text/tab-separated-values", "results", "tsv", "tsv"),
-    Format("application/json", "results", "json", "application/json"),
-    Format("text/turtle", "graph", "ttl", "ttl"),
-    Format("application/n-triples", "graph", "nt", "nt"),
-    Format("application/n-quads", "graph", "nq", "nq"),
-    Format("application/ld+json", "graph", "jsonld", "jsonld"),
-    Format("application/rdf+xml", "graph", "rdfxml", "rdfxml"),
-    Format("text/html", "page", "html", "html"),
+    Format("application/sparql-results+json", "results", "json", ("json",)),
+    Format("application/sparql-results+xml", "results", "xml", ("xml",)),
+    Format("text/csv", "results", "csv", ("csv",)),
+    Format("text/tab-separated-values", "results", "tsv", ("tsv",)),
+    Format("application/json", "results", "json", ()),
+    Format("text/turtle", "graph", "ttl", ("ttl", "turtle")),
+    Format("application/n-triples", "graph", "nt", ("nt", "ntriples", "n-triples")),
+    Format("application/n-quads", "graph", "nq", ("nq", "nquads", "n-quads")),
+    Format("application/ld+json", "graph", "jsonld", ("jsonld", "json-ld", "json")),
+    Format("application/rdf+xml", "graph", "rdfxml", ("rdfxml", "rdf", "xml")),
+    Format("text/html", "page", "html", ("html",)),
 )
 
 
@@ -112,7 +117,9 @@ def negotiate(accept: str | None, *families: Family, fmt: str | None = None) -> 
     Args:
         accept: the ``Accept`` header (``None`` when absent).
         families: the families the answer may take; the first family's first row is the default.
-        fmt: the ``format`` request parameter (short name or media type); it overrides ``accept``.
+        fmt: the ``format`` request parameter (an alias such as ``csv``, ``turtle``, ``xml``, or a
+            media type); it overrides ``accept``. ``json`` / ``xml`` name the family's JSON / XML
+            format (JSON-LD, RDF/XML for graphs), as SPARQLWrapper sends them.
 
     For each format the most specific matching range gives its q; the highest q wins, then the
     more specific match, then table order. A header that matches nothing but has no explicit
@@ -126,7 +133,7 @@ def negotiate(accept: str | None, *families: Family, fmt: str | None = None) -> 
     candidates = formats(*families)
     if fmt is not None:
         wanted = fmt.strip().lower()
-        return next((f for f in candidates if wanted in (f.short, f.media_type)), None)
+        return next((f for f in candidates if wanted == f.media_type or wanted in f.aliases), None)
     ranges = parse_accept(accept)
     best: tuple[float, int, int] | None = None
     chosen: Format | None = None

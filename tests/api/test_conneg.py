@@ -59,6 +59,8 @@ def test_negotiate(accept: str | None, families: tuple[str, ...], expected: str 
         ("text/csv", ("results",), "text/csv"),
         ("nt", ("graph",), "application/n-triples"),
         ("ttl", ("results",), None),
+        ("xml", ("graph",), "application/rdf+xml"),
+        ("turtle", ("graph",), "text/turtle"),
         ("nope", ("graph",), None),
     ],
 )
