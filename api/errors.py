@@ -19,6 +19,7 @@ from graph.errors import (
     ResultTooLargeError,
     UnknownEntityError,
 )
+from graph.sparql import UpdateFailedError
 
 
 def error_body(code: str, message: str, **extra: Any) -> dict[str, Any]:
@@ -62,6 +63,10 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(ResultTooLargeError)
     async def too_large(_: Request, err: ResultTooLargeError) -> JSONResponse:
         return error_response(413, "result_too_large", str(err))
+
+    @app.exception_handler(UpdateFailedError)
+    async def update_failed(_: Request, err: UpdateFailedError) -> JSONResponse:
+        return error_response(400, "update_failed", str(err))
 
     @app.exception_handler(DataRejectedError)
     async def rejected(_: Request, err: DataRejectedError) -> JSONResponse:

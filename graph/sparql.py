@@ -89,6 +89,11 @@ from graph.store import KGStore
 
 T = TypeVar("T")
 
+
+class UpdateFailedError(ChainKGError, ValueError):
+    """An update parsed but failed while being applied (nothing was written)."""
+
+
 #: Fixed messages of the refusals (tests and clients may rely on them).
 MSG_UPDATE_ON_QUERY = "SPARQL Update is not accepted on the query endpoint; POST it to /sparql/update"
 MSG_SERVICE = "SERVICE (federated query) is not allowed: this endpoint makes no outbound connections"
@@ -643,6 +648,7 @@ class SparqlEngine:
         Raises:
             ForbiddenOperationError: ``LOAD`` or ``SERVICE``.
             QuerySyntaxError: the update does not parse.
+            UpdateFailedError: the update failed while applied (e.g. ``CREATE`` of an existing graph).
         """
         check_update(text)
 
@@ -652,6 +658,8 @@ class SparqlEngine:
                     self.store.ox.update(text, base_iri=base_iri, prefixes=PREFIXES)
                 except SyntaxError as err:
                     raise QuerySyntaxError(str(err)) from None
+                except RuntimeError as err:  # pyoxigraph's evaluation errors; the update rolled back
+                    raise UpdateFailedError(f"update failed, nothing was written: {err}") from None
                 if self.store.path is not None:
                     self.store.ox.flush()
 
