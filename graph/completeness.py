@@ -24,6 +24,7 @@ import networkx as nx
 from rdflib import URIRef
 
 from graph import queries
+from graph.errors import AmbiguousNameError
 from graph.names import index_for
 from graph.ns import CKG
 from graph.provenance import Source, documents, source_from_row
@@ -317,23 +318,34 @@ def _share(segments: list[SegmentStatus], weight: Any) -> float:
 
 
 def resolve_chain(store: KGStore, name: str) -> Any:
-    """Resolve a chain template by name; a regional industry covering one template stands for it.
+    """Resolve a chain template by name; a regional industry stands for the template it covers.
+
+    When every resource the name matches leads to the same template (the template itself, or
+    industries covering only it), that template is the answer.
 
     Raises:
         UnknownEntityError, AmbiguousNameError: as :meth:`graph.names.NameIndex.resolve`.
     """
     index = index_for(store)
-    entry = index.resolve(name, kinds=("chain", "industry"))
-    if entry.kind == "chain":
-        return entry
-    rows = store.select(
-        "SELECT DISTINCT ?chain WHERE { ?industry <https://w3id.org/chainkg/ontology#coversChain> ?chain }",
-        bindings={"industry": URIRef(entry.iri)},
-    )
-    chains = [index.entries[r["chain"]] for r in rows if r["chain"] in index.entries]
+    _, found = index.candidates(name, kinds=("chain", "industry"))
+    if not found:
+        return index.resolve(name, kinds=("chain", "industry"))  # raises with suggestions
+    chains: set[str] = set()
+    for cand in found:
+        if cand.kind == "chain":
+            chains.add(cand.iri)
+            continue
+        rows = store.select(
+            "SELECT DISTINCT ?chain WHERE { ?industry <https://w3id.org/chainkg/ontology#coversChain> ?chain }",
+            bindings={"industry": URIRef(cand.iri)},
+        )
+        covered = {r["chain"] for r in rows if r["chain"] in index.entries}
+        chains |= covered if len(covered) == 1 else {cand.iri}
     if len(chains) == 1:
-        return chains[0]
-    return index.resolve(name, kinds=("chain",))
+        (iri,) = chains
+        if iri in index.entries and index.entries[iri].kind == "chain":
+            return index.entries[iri]
+    raise AmbiguousNameError(name, found, kind="chain")
 
 
 def place_context(store: KGStore) -> dict[str, dict[str, Any]]:

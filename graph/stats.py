@@ -29,7 +29,7 @@ def class_counts(store: KGStore) -> dict[str, int]:
 
 def unsourced_facts(store: KGStore) -> list[dict[str, str]]:
     """Every fact that lacks provenance (should be empty)."""
-    return store.select(queries.load("unsourced_facts"), union=False)
+    return store.select(queries.load("unsourced_facts"))
 
 
 def unsourced_count(store: KGStore) -> int:

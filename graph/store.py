@@ -9,7 +9,11 @@ Rules this module keeps:
   pre-parsed queries), with user values bound through SEP-0007 substitutions, never pasted;
 * every result is read to the end in the thread that ran the query (pyoxigraph results must not
   cross threads), so callers get plain lists;
-* an import is parsed whole before anything is written, and written in one transaction.
+* an import is parsed whole before anything is written, and written in one transaction;
+* the default graph is kept as the RDF merge (a set: no duplicates) of every named graph, so
+  queries see each triple once however many claims state it. Every write maintains this
+  (pyoxigraph's ``use_default_graph_as_union`` would count a triple once per graph, oxigraph
+  issue #1919), and plain queries run on the default graph.
 """
 
 from __future__ import annotations
@@ -149,7 +153,7 @@ class KGStore:
             self.path.mkdir(parents=True, exist_ok=True)
             inner = ox.Store(str(self.path))
         self.ox: ox.Store = inner
-        self.dataset = Dataset(store=OxigraphStore(store=inner), default_union=True)
+        self.dataset = Dataset(store=OxigraphStore(store=inner), default_union=False)
         for prefix, ns in PREFIXES.items():
             self.dataset.bind(prefix, ns, override=True)
         self._write_lock = threading.Lock()
@@ -167,7 +171,7 @@ class KGStore:
         sparql: str,
         *,
         bindings: Mapping[str, Node] | None = None,
-        union: bool = True,
+        union: bool = False,
     ) -> Any:
         """Run a SPARQL query string on Oxigraph and return pyoxigraph's raw result.
 
@@ -189,7 +193,7 @@ class KGStore:
         sparql: str,
         *,
         bindings: Mapping[str, Node] | None = None,
-        union: bool = True,
+        union: bool = False,
         terms: bool = False,
     ) -> list[dict[str, Any]]:
         """Run a SELECT and return its rows as dicts (unbound variables left out).
@@ -197,7 +201,8 @@ class KGStore:
         Args:
             sparql: the query text.
             bindings: variable name → rdflib term, substituted safely.
-            union: use the union of all graphs as the default graph.
+            union: use pyoxigraph's union of all graphs as the default graph (counts a triple once
+                per graph; the default graph already holds their merge, so this is rarely wanted).
             terms: return rdflib terms instead of plain Python values.
         """
         result = self.query(sparql, bindings=bindings, union=union)
@@ -227,12 +232,14 @@ class KGStore:
     def update(self, sparql: str) -> None:
         """Apply a SPARQL 1.1 Update in one transaction (all of it or nothing).
 
+        The same transaction re-derives the default graph as the merge of the named graphs.
+
         Raises:
             QuerySyntaxError: the update does not parse.
         """
         with self._write_lock:
             try:
-                self.ox.update(sparql, prefixes=PREFIXES)
+                self.ox.update(f"{sparql}\n;\n{REDERIVE_DEFAULT_GRAPH}", prefixes=PREFIXES)
             except SyntaxError as err:
                 raise QuerySyntaxError(str(err)) from None
             finally:
@@ -309,11 +316,17 @@ class KGStore:
         with self._write_lock:
             before = len(self.ox)
             self.ox.bulk_load(path=str(path), format=fmt, base_iri=_base_for(path))
+            self.ox.bulk_extend(
+                ox.Quad(q.subject, q.predicate, q.object, ox.DefaultGraph())
+                for q in self.ox.quads_for_pattern(None, None, None, None)
+                if not isinstance(q.graph_name, ox.DefaultGraph)
+            )
             self.ox.flush()
             self.version += 1
             return LoadReport([str(path)], count, before, len(self.ox))
 
     def _write(self, quads: list[ox.Quad], sources: list[str]) -> LoadReport:
+        quads = with_merged_view(quads)
         with self._write_lock:
             before = len(self.ox)
             if len(quads) >= BULK_THRESHOLD:
@@ -330,8 +343,8 @@ class KGStore:
     def export(self, fmt: str, *, graph: str | None = None) -> bytes:
         """Serialize the store (or one named graph) as ``ttl``, ``nt``, ``nq``, ``trig`` or ``jsonld``.
 
-        Triple formats (``ttl``, ``nt``) get the union of all graphs; quad formats keep the named
-        graphs, and with them the provenance.
+        Triple formats (``ttl``, ``nt``) get the default graph (the merge of all graphs); quad
+        formats keep the named graphs, and with them the provenance.
         """
         out = io.BytesIO()
         f = rdf_format(fmt)
@@ -340,8 +353,7 @@ class KGStore:
         elif f.supports_datasets:
             self.ox.dump(out, format=f, prefixes=PREFIXES if f != ox.RdfFormat.N_QUADS else None)
         else:
-            triples = {ox.Triple(q.subject, q.predicate, q.object) for q in self.ox}
-            ox.serialize(sorted(triples, key=str), out, format=f, prefixes=PREFIXES)
+            self.ox.dump(out, format=f, from_graph=ox.DefaultGraph(), prefixes=PREFIXES)
         return out.getvalue()
 
     def quads(self) -> Iterator[ox.Quad]:
@@ -352,6 +364,28 @@ class KGStore:
         """Flush a persistent store; the object must not be used afterwards."""
         if self.path is not None and not self.read_only:
             self.ox.flush()
+
+
+# --- the merged view ----------------------------------------------------------------------------
+
+#: Appended to every update (same transaction): the default graph becomes the merge of the named ones.
+REDERIVE_DEFAULT_GRAPH = """DELETE { ?s ?p ?o } WHERE { ?s ?p ?o FILTER NOT EXISTS { GRAPH ?g { ?s ?p ?o } } } ;
+INSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }"""
+
+
+def with_merged_view(quads: list[ox.Quad]) -> list[ox.Quad]:
+    """Add the default-graph copy of every named-graph quad (the store dedupes).
+
+    >>> q = ox.Quad(ox.NamedNode("http://s"), ox.NamedNode("http://p"), ox.Literal("o"), ox.NamedNode("http://g"))
+    >>> [str(x.graph_name) for x in with_merged_view([q])]
+    ['<http://g>', 'DEFAULT']
+    """
+    extra = [
+        ox.Quad(q.subject, q.predicate, q.object, ox.DefaultGraph())
+        for q in quads
+        if not isinstance(q.graph_name, ox.DefaultGraph)
+    ]
+    return quads + extra if extra else quads
 
 
 # --- safe parameter binding -------------------------------------------------------------------

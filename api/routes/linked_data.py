@@ -67,7 +67,7 @@ def local_href(iri: str, root: str) -> str | None:
 def quads_about(store: KGStore, iri: str) -> list[ox.Quad]:
     """Every quad with the resource as subject or object, graph names kept."""
     out = []
-    result = store.query(DESCRIBE, bindings={"r": _uri(iri)}, union=False)
+    result = store.query(DESCRIBE, bindings={"r": _uri(iri)})
     for sol in result:
         if sol["o"] is not None:
             out.append(ox.Quad(sol["r"], sol["p"], sol["o"], sol["g"]))
