@@ -8,9 +8,10 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from fastapi.staticfiles import StaticFiles
 
-from api import errors
-from api.routes import entities, health, linked_data, questions, search
+from api import errors, viz_render
+from api.routes import entities, health, linked_data, questions, search, viz
 from api.settings import Settings, get_settings
 from graph.store import KGStore
 
@@ -67,4 +68,6 @@ def create_app(settings: Settings | None = None, *, store: KGStore | None = None
     app.include_router(entities.router)
     app.include_router(questions.router)
     app.include_router(linked_data.router)
+    app.include_router(viz.router)  # graph pages and home page
+    app.mount("/static", StaticFiles(directory=viz_render.STATIC_DIR), name="static")
     return app

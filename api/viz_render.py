@@ -185,7 +185,7 @@ def render_error(*, status: int, heading: str, message: str, suggestions: list[d
                  static_url: str = "/static", base_url: str = "/") -> str:
     """An HTML error page for browsers (unknown or ambiguous names), with suggestions as links."""
     nonce = secrets.token_urlsafe(16)
-    return _env().get_template("error.html").render(
+    return _env().get_template("viz_error.html").render(
         csp=csp(nonce), status=status, heading=heading, message=message, suggestions=suggestions or [],
         static=static_url.rstrip("/"), base=base_url,
     )

@@ -1,0 +1,173 @@
+"""Interactive graph pages (``/viz/...``) and the home page (``/``).
+
+Every page is rendered by :mod:`api.viz_render` from a :mod:`graph.viz` network: vis-network is
+served from ``/static`` (no CDN), all data is escaped, and a Content-Security-Policy keeps the
+browser from contacting any other host.
+
+Names are accepted wherever ids are (IRI slug, Chinese name, alias, pinyin). An unknown or
+ambiguous name is a 404 / 409: an HTML page with suggestions when the client asks for HTML, the
+JSON error format of :mod:`api.errors` otherwise.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Annotated, Any
+from urllib.parse import quote
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse
+from pyvis.network import Network
+
+from api.deps import StoreDep
+from api.viz_render import render_error, render_home, render_page
+from graph import viz
+from graph.errors import AmbiguousNameError, UnknownEntityError
+from graph.names import index_for
+from graph.store import KGStore
+
+router = APIRouter(tags=["views"])
+
+_VIEW_OF_KIND = {"region": "viz/regions/", "enterprise": "viz/enterprises/", "chain": "viz/chains/",
+                 "industry": "viz/chains/"}
+
+
+def _root(request: Request) -> str:
+    """The application's root path without trailing slash ("" when mounted at /)."""
+    return str(request.scope.get("root_path") or "").rstrip("/")
+
+
+def _wants_html(request: Request) -> bool:
+    accept = request.headers.get("accept", "")
+    return "text/html" in accept or "application/xhtml+xml" in accept
+
+
+def _slug(iri: str) -> str:
+    """The IRI's last path segment, URL-encoded."""
+    return quote(iri.rstrip("/").rsplit("/", 1)[-1], safe="")
+
+
+def _page(request: Request, build: Callable[[], Network]) -> HTMLResponse:
+    """Build a network and render it; unknown/ambiguous names become HTML errors for browsers."""
+    root = _root(request)
+    try:
+        net = build()
+    except (UnknownEntityError, AmbiguousNameError) as err:
+        if not _wants_html(request):
+            raise
+        unknown = isinstance(err, UnknownEntityError)
+        options = err.suggestions if isinstance(err, UnknownEntityError) else err.candidates
+        suggestions = [
+            {"label": f"{c.label}", "kind": c.kind,
+             "href": f"{root}/{_VIEW_OF_KIND[c.kind]}{_slug(c.iri)}" if c.kind in _VIEW_OF_KIND else None}
+            for c in options
+        ]
+        status = 404 if unknown else 409
+        page = render_error(status=status,
+                            heading="未找到 Not found" if unknown else "名称有歧义 Ambiguous name",
+                            message=str(err), suggestions=suggestions, static_url=f"{root}/static",
+                            base_url=f"{root}/")
+        return HTMLResponse(page, status_code=status)
+    return HTMLResponse(render_page(net, mode="server", static_url=f"{root}/static", base_url=f"{root}/"))
+
+
+# --- the networks, by name (shared with the CLI) ----------------------------------------------
+
+
+def chain_view(store: KGStore, chain: str, region: str | None = None) -> Network:
+    """The chain network of ``chain`` in ``region`` (names resolved).
+
+    Raises:
+        UnknownEntityError, AmbiguousNameError: a name does not resolve.
+    """
+    from graph.completeness import completeness
+
+    return viz.chain_network(completeness(store, chain, region))
+
+
+def region_view(store: KGStore, region: str) -> Network:
+    """The region network (district → zones → parks → enterprises → chains)."""
+    from graph.regions import region_tree
+
+    return viz.region_network(region_tree(store, region))
+
+
+def enterprise_view(store: KGStore, enterprise: str) -> Network:
+    """The enterprise network (chains, segments, place, honours, projects, local partners)."""
+    from graph.enterprise import enterprise_profile
+
+    return viz.enterprise_network(enterprise_profile(store, enterprise))
+
+
+def chiefs_view(store: KGStore, region: str) -> Network:
+    """The 链长制 network of a region."""
+    from graph.chiefs import chain_chiefs
+
+    return viz.chiefs_network(chain_chiefs(store, region))
+
+
+VIEWS: dict[str, Callable[..., Network]] = {
+    "chain": chain_view, "region": region_view, "enterprise": enterprise_view, "chiefs": chiefs_view,
+}
+
+
+# --- routes -----------------------------------------------------------------------------------
+
+
+@router.get("/viz/chains/{chain}", response_class=HTMLResponse, summary="Chain view (产业链图谱)")
+def viz_chain(
+    request: Request, store: StoreDep, chain: str,
+    region: Annotated[str | None, Query(description="region name or id; omit for the bare template")] = None,
+) -> HTMLResponse:
+    """Segments left to right, coloured covered / planned / missing, enterprises attached."""
+    return _page(request, lambda: chain_view(store, chain, region or None))
+
+
+@router.get("/viz/regions/{region}", response_class=HTMLResponse, summary="Region view (园区与企业)")
+def viz_region(request: Request, store: StoreDep, region: str) -> HTMLResponse:
+    """District → zones → parks → enterprises → chains."""
+    return _page(request, lambda: region_view(store, region))
+
+
+@router.get("/viz/regions/{region}/chain-chiefs", response_class=HTMLResponse, summary="链长制 view")
+def viz_chiefs(request: Request, store: StoreDep, region: str) -> HTMLResponse:
+    """Chains under 链长制 with post, chain leader, task forces, measures and targets vs actuals."""
+    return _page(request, lambda: chiefs_view(store, region))
+
+
+@router.get("/viz/enterprises/{enterprise}", response_class=HTMLResponse, summary="Enterprise view (企业)")
+def viz_enterprise(request: Request, store: StoreDep, enterprise: str) -> HTMLResponse:
+    """One enterprise with its chains, segments, place, honours, projects and local partners."""
+    return _page(request, lambda: enterprise_view(store, enterprise))
+
+
+def home_entries(store: KGStore) -> dict[str, list[dict[str, str]]]:
+    """Picker entries (``slug``, ``label``) for regions and chains, sorted by label."""
+    entries = index_for(store).entries.values()
+
+    def pick(kind: str) -> list[dict[str, str]]:
+        out = [{"slug": _slug(e.iri), "label": _label(e.labels, e.label)} for e in entries if e.kind == kind]
+        return sorted(out, key=lambda d: (d["label"], d["slug"]))
+
+    return {"regions": pick("region"), "chains": pick("chain")}
+
+
+def _label(labels: dict[str, Any], fallback: str) -> str:
+    zh, en = labels.get("zh"), labels.get("en")
+    return f"{zh} · {en}" if zh and en and zh != en else (zh or en or fallback)
+
+
+@router.get("/", response_class=HTMLResponse, summary="Home page: search and views")
+def home(request: Request, store: StoreDep) -> HTMLResponse:
+    """Search box (``/api/search``), chain and region pickers, links to the views."""
+    root = _root(request)
+    picks = home_entries(store)
+    links: list[dict[str, str]] = []
+    for r in picks["regions"][:12]:
+        links.append({"href": f"{root}/viz/regions/{r['slug']}", "label": f"{r['label']} · 园区与企业 parks"})
+        links.append({"href": f"{root}/viz/regions/{r['slug']}/chain-chiefs",
+                      "label": f"{r['label']} · 链长制 chain chiefs"})
+    for c in picks["chains"]:
+        links.append({"href": f"{root}/viz/chains/{c['slug']}", "label": f"{c['label']} · 产业链 chain"})
+    return HTMLResponse(render_home(regions=picks["regions"], chains=picks["chains"], links=links,
+                                    static_url=f"{root}/static", base_url=f"{root}/"))
