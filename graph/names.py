@@ -164,7 +164,7 @@ class NameIndex:
         if not key:
             return "none", []
         tiers: list[tuple[str, set[str]]] = [
-            ("slug", self._slug.get(key, set())),
+            ("slug", self._slug.get(raw.lower(), set())),
             ("exact", self._exact.get(key, set()) | self._exact.get(to_pinyin(key), set())),
             ("stem", self._stem.get(stem(key), set()) | self._stem.get(to_pinyin(stem(key)), set())),
         ]

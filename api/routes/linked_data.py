@@ -83,9 +83,9 @@ def _uri(iri: str) -> Any:
 
 
 def serialize(quads: list[ox.Quad], fmt: ox.RdfFormat) -> bytes:
-    """Serialize quads (triples for formats without datasets)."""
+    """Serialize quads for N-Quads (claim graphs kept), triples for every other format."""
     buf = io.BytesIO()
-    if fmt.supports_datasets:
+    if fmt == ox.RdfFormat.N_QUADS:
         ox.serialize(quads, buf, format=fmt)
     else:
         triples = sorted({ox.Triple(q.subject, q.predicate, q.object) for q in quads}, key=str)

@@ -1,0 +1,123 @@
+"""REST routes through the TestClient: names accepted as ids, one error format, sources on facts."""
+
+from __future__ import annotations
+
+import pytest
+from fastapi.testclient import TestClient
+
+SANLEI = "https://w3id.org/chainkg/id/enterprise/sanlei-boxian"
+
+
+def _all_sources(obj: object) -> list[dict]:
+    out = []
+    if isinstance(obj, dict):
+        for k, v in obj.items():
+            if k in ("source",) and isinstance(v, dict):
+                out.append(v)
+            elif k == "sources" and isinstance(v, list):
+                out.extend(v)
+            else:
+                out.extend(_all_sources(v))
+    elif isinstance(obj, list):
+        for v in obj:
+            out.extend(_all_sources(v))
+    return out
+
+
+def test_health(client: TestClient) -> None:
+    body = client.get("/health").json()
+    assert body["status"] == "ok" and body["quads"] > 0
+
+
+@pytest.mark.parametrize("q", ["三磊", "sanlei", "玻纤", "Sanlei Glass"])
+def test_search_finds_sanlei(client: TestClient, q: str) -> None:
+    r = client.get("/api/search", params={"q": q})
+    assert r.status_code == 200
+    assert SANLEI in [h["iri"] for h in r.json()["results"]]
+
+
+def test_search_filters_by_kind(client: TestClient) -> None:
+    r = client.get("/api/search", params={"q": "黔江", "kind": "region"})
+    assert r.json()["results"] and {h["kind"] for h in r.json()["results"]} == {"region"}
+
+
+def test_search_rejects_empty_query(client: TestClient) -> None:
+    r = client.get("/api/search", params={"q": ""})
+    assert r.status_code == 422 and r.json()["error"]["code"] == "invalid_request"
+
+
+@pytest.mark.parametrize("path", ["/api/regions", "/api/zones", "/api/chains", "/api/segments", "/api/enterprises"])
+def test_lists_page(client: TestClient, path: str) -> None:
+    body = client.get(path, params={"limit": 2}).json()
+    assert body["total"] >= len(body["items"]) and len(body["items"]) <= 2 and body["items"]
+    first = body["items"][0]
+    detail = client.get(f"{path}/{first['id']}")
+    assert detail.status_code == 200
+
+
+@pytest.mark.parametrize("name", ["三磊", "sanlei-boxian", "重庆三磊玻纤股份有限公司"])
+def test_enterprise_chains_accepts_names(client: TestClient, name: str) -> None:
+    body = client.get(f"/api/enterprises/{name}/chains").json()
+    assert body["iri"] == SANLEI
+    assert any(c["iri"].endswith("/glass-fibre") for c in body["chains"])
+    assert all(s["sources"] for c in body["chains"] for s in c["segments"])
+
+
+def test_unknown_name_is_404_with_suggestions(client: TestClient) -> None:
+    r = client.get("/api/enterprises/sanleiboxain")
+    assert r.status_code == 404
+    err = r.json()["error"]
+    assert err["code"] == "unknown_entity" and err["suggestions"][0]["iri"] == SANLEI
+
+
+def test_ambiguous_name_is_409_with_candidates(client: TestClient) -> None:
+    # "丝绸" names several enterprises (海通丝绸, 花神丝绸, 双河丝绸)
+    r = client.get("/api/enterprises/丝绸")
+    assert r.status_code == 409
+    assert len(r.json()["error"]["candidates"]) >= 2
+
+
+def test_completeness_route(client: TestClient) -> None:
+    body = client.get("/api/chains/蚕桑丝绸/completeness", params={"region": "黔江"}).json()
+    assert body["region"].endswith("/qianjiang") and body["segments"]
+    statuses = {s["status"] for s in body["segments"]}
+    assert "covered" in statuses and statuses - {"covered"}
+    for s in body["segments"]:
+        for e in s["enterprises"]:
+            assert e["sources"] and e["basis"] in ("stated", "inferred")
+    assert 0 <= body["score"] <= 1 and set(body["by_stage"]) <= {"upstream", "midstream", "downstream"}
+
+
+def test_matrix_route(client: TestClient) -> None:
+    body = client.get("/api/completeness/matrix").json()
+    chains = {c["iri"] for c in body["chains"]}
+    assert body["cells"] and all(c["chain"] in chains for c in body["cells"])
+
+
+def test_chain_chiefs_route(client: TestClient) -> None:
+    body = client.get("/api/regions/黔江/chain-chiefs").json()
+    assert body["runs_chain_chief_system"]
+    assert all(s["document"]["file"] for r in body["records"] for s in r["sources"])
+    regions = client.get("/api/chains/silk/chain-chiefs").json()["regions"]
+    assert any(r["region"].endswith("/qianjiang") for r in regions)
+
+
+def test_figures_route(client: TestClient) -> None:
+    body = client.get("/api/figures/黔江高新区").json()
+    assert body["series"]
+    for s in body["series"]:
+        for f in s["figures"]:
+            assert f["sources"] and f["period"] is not None
+
+
+def test_every_fact_in_an_enterprise_answer_has_a_source(client: TestClient) -> None:
+    body = client.get("/api/enterprises/科瑞南海").json()
+    sources = _all_sources(body)
+    assert sources and all(s["document"]["iri"] for s in sources)
+
+
+def test_openapi_documents_the_routes(client: TestClient) -> None:
+    paths = client.get("/openapi.json").json()["paths"]
+    for p in ("/api/search", "/api/enterprises/{enterprise}/chains", "/api/chains/{chain}/completeness",
+              "/api/completeness/matrix", "/api/regions/{region}/chain-chiefs", "/api/figures/{subject}"):
+        assert p in paths
