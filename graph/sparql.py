@@ -13,7 +13,11 @@ Safety, before any evaluation
 
 Dataset
     Without protocol parameters the default graph is the union of all graphs (``docs/model.md``),
-    unless the query has its own ``FROM`` / ``FROM NAMED``, which then apply. With
+    unless the query has its own ``FROM`` / ``FROM NAMED``, which then apply. When
+    :mod:`graph.store` keeps the store's default graph as the RDF merge of the named graphs
+    (each triple once), queries read that graph; otherwise pyoxigraph's
+    ``use_default_graph_as_union`` is used, which yields a triple once per graph stating it
+    (:func:`default_graph_is_merge` tells which). With
     ``default-graph-uri`` or ``named-graph-uri`` the protocol dataset replaces the query's
     whole: graphs not listed are not visible (SPARQL 1.1 Protocol §2.1.4). On the update
     operation, ``using-graph-uri`` / ``using-named-graph-uri`` become ``USING`` clauses
@@ -43,8 +47,11 @@ Time limit: threads and processes
     So it is only valid while nothing writes the store after the engine starts (the server's
     own start-up build happens before the first query). Writes made later (a CLI import while
     the server runs) are not seen until the workers restart (:meth:`SparqlEngine.restart`).
-    Updates always run in a thread of the serving process, under the store's write lock,
-    without a time limit (admin only; pyoxigraph applies each update whole or not at all).
+    Updates always run in a thread of the serving process through ``KGStore.update`` (so the
+    store keeps its invariants), without a time limit (admin only; pyoxigraph applies each update
+    whole or not at all). The endpoint's URL becomes the update's ``BASE`` unless it sets one.
+    When the store's ``version`` changes (a write through this process), the worker processes
+    are respawned before the next query so they read the new state.
     In thread mode an over-limit query is answered at the deadline but its thread stays busy
     until the engine finishes; the pool is bounded, so at most ``workers`` runaways exist and
     later queries wait (within their own deadline) for a free thread.
@@ -70,7 +77,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 from typing import Any, Literal, TypeVar
@@ -286,6 +293,13 @@ def _iri(value: str) -> str:
         raise QuerySyntaxError(f"not an absolute IRI: {value!r}") from None
 
 
+def default_graph_is_merge() -> bool:
+    """Whether :mod:`graph.store` keeps the default graph as the merge of the named graphs."""
+    from graph import store as store_module
+
+    return hasattr(store_module, "with_merged_view")
+
+
 # --- one query, in the calling thread ---------------------------------------------------------
 
 
@@ -300,6 +314,8 @@ class QueryRequest:
         default_graphs: ``default-graph-uri`` values.
         named_graphs: ``named-graph-uri`` values.
         base_iri: base for relative IRIs (the endpoint's URL).
+        union: without a protocol dataset or ``FROM``, read the union of all graphs with
+            pyoxigraph's ``use_default_graph_as_union`` (``False``: read the store's default graph).
     """
 
     query: str
@@ -308,6 +324,7 @@ class QueryRequest:
     default_graphs: tuple[str, ...] = ()
     named_graphs: tuple[str, ...] = ()
     base_iri: str | None = None
+    union: bool = True
 
 
 @dataclass(frozen=True)
@@ -344,7 +361,7 @@ def execute(store: ox.Store, request: QueryRequest, *, deadline: float, max_rows
         except ValueError as err:
             raise QuerySyntaxError(f"invalid graph IRI: {err}") from None
     else:
-        options["use_default_graph_as_union"] = not found.has_from
+        options["use_default_graph_as_union"] = request.union and not found.has_from
     try:
         result = store.query(request.query, **options)
     except SyntaxError as err:
@@ -606,7 +623,9 @@ class SparqlEngine:
             processes = store.path is not None
         if processes and store.path is None:
             raise ValueError("worker processes need an on-disk store")
+        self._union = not default_graph_is_merge()
         self._threads = DaemonPool(workers)
+        self._version = getattr(store, "version", None)
         self._processes = (
             ProcessPool(str(store.path), size=workers, max_rows=max_rows) if processes else None
         )
@@ -623,7 +642,12 @@ class SparqlEngine:
             ForbiddenOperationError, QuerySyntaxError, QueryTimeoutError, ResultTooLargeError.
         """
         check_query(request.query)
+        request = replace(request, union=self._union)
         if self._processes is not None:
+            version = getattr(self.store, "version", None)
+            if version != self._version:
+                self._version = version
+                self.restart()
             return self._processes.run(request, timeout=self.timeout)
         deadline = time.monotonic() + self.timeout
         return execute(self.store.ox, request, deadline=deadline, max_rows=self.max_rows)
@@ -651,17 +675,16 @@ class SparqlEngine:
             UpdateFailedError: the update failed while applied (e.g. ``CREATE`` of an existing graph).
         """
         check_update(text)
+        if base_iri is not None and "BASE" not in analyse(text).keywords:
+            text = f"BASE {_iri(base_iri)} {text}"
 
         def apply() -> None:
-            with self.store._write_lock:
-                try:
-                    self.store.ox.update(text, base_iri=base_iri, prefixes=PREFIXES)
-                except SyntaxError as err:
-                    raise QuerySyntaxError(str(err)) from None
-                except RuntimeError as err:  # pyoxigraph's evaluation errors; the update rolled back
-                    raise UpdateFailedError(f"update failed, nothing was written: {err}") from None
-                if self.store.path is not None:
-                    self.store.ox.flush()
+            try:
+                self.store.update(text)
+            except RuntimeError as err:  # pyoxigraph's evaluation errors; the update rolled back
+                raise UpdateFailedError(f"update failed, nothing was written: {err}") from None
+            if self.store.path is not None:
+                self.store.ox.flush()
 
         await asyncio.wrap_future(self._threads.submit(apply))
 
