@@ -64,7 +64,7 @@ EDGE_SUPPLY = "#455a64"
 EDGE_MEMBER = "#b0bec5"
 
 #: Layout grid (pixels).
-COLUMN_WIDTH = 240
+COLUMN_WIDTH = 215
 ROW_GAP = 40
 SEGMENT_HEIGHT = 70
 CHILD_HEIGHT = 34
@@ -205,7 +205,7 @@ def legend(view: str) -> list[LegendItem]:
             LegendItem("产业链 chain", CHAIN_COLOUR["background"], CHAIN_COLOUR["border"], shape="ellipse"),
             LegendItem("环节 segment", *STATUS_COLOURS["covered"].values()),
             LegendItem("地点 place", *_PLACE_COLOURS["zone"].values()),
-            LegendItem("荣誉 honour", HONOUR_COLOUR["background"], HONOUR_COLOUR["border"], shape="diamond"),
+            LegendItem("荣誉 honour", HONOUR_COLOUR["background"], HONOUR_COLOUR["border"], border_width=2),
             LegendItem("项目 project", PROJECT_COLOUR["background"], PROJECT_COLOUR["border"], dashed=True),
             LegendItem("本地供应商 local supplier", *SUPPLIER_COLOUR.values()),
             LegendItem("本地客户 local customer", *CUSTOMER_COLOUR.values()),
@@ -222,7 +222,7 @@ def legend(view: str) -> list[LegendItem]:
             LegendItem("链长 chain-chief post", POST_COLOUR["background"], POST_COLOUR["border"]),
             LegendItem("链主企业 chain leader", FOCUS_COLOUR["background"], FOCUS_COLOUR["border"]),
             LegendItem("工作专班 task force", ORG_COLOUR["background"], ORG_COLOUR["border"]),
-            LegendItem("措施 measure", *MEASURE_COLOUR.values(), shape="diamond"),
+            LegendItem("措施 measure", *MEASURE_COLOUR.values()),
             LegendItem("目标/实际 target vs actual", TARGET_COLOUR["background"], TARGET_COLOUR["border"]),
         ]
     raise ValueError(f"unknown view {view!r}")
@@ -273,7 +273,12 @@ def _options() -> dict[str, Any]:
                 "forceDirection": "horizontal",
                 "roundness": 0.4,
             },
-            "font": {"face": FONT_STACK, "size": 11, "align": "middle"},
+            "font": {
+                "face": FONT_STACK,
+                "size": 11,
+                "align": "horizontal",
+                "background": "rgba(255,255,255,0.85)",
+            },
             "color": {"inherit": False},
         },
     }
@@ -1191,7 +1196,7 @@ def enterprise_network(profile: Any, *, max_enterprises: int = 6) -> Network:
             details=_details(h_heading, "honour 荣誉", iri=h["iri"], rows=h_rows, sources=h_sources),
         )
         _edge(net, iri, h["iri"], kind="honour", colour=HONOUR_COLOUR["border"])
-    py = y + 30
+    py = -60.0 - len(honours) * 60
     for p in projects_:
         p_heading = _both(p.get("label"), p.get("label_en"))
         p_rows, p_sources = _fact_rows(p.get("facts") or [])
@@ -1201,7 +1206,7 @@ def enterprise_network(profile: Any, *, max_enterprises: int = 6) -> Network:
             short(p.get("label") or p["iri"], 16),
             kind="project",
             colour=PROJECT_COLOUR,
-            x=0,
+            x=side,
             y=py,
             dashed=True,
             title=_title(p_heading, p_rows, p_sources),
@@ -1209,7 +1214,7 @@ def enterprise_network(profile: Any, *, max_enterprises: int = 6) -> Network:
             font={"size": 12, "face": FONT_STACK, "color": "#e65100"},
         )
         _edge(net, iri, p["iri"], kind="owns", colour=PROJECT_COLOUR["border"], dashed=True)
-        py += CHILD_HEIGHT + 10
+        py -= CHILD_HEIGHT + 16
     return net
 
 
@@ -1311,6 +1316,9 @@ def chiefs_network(report: Any) -> Network:
         # Right: the chains (industries) under the record, each with its targets vs actuals.
         iy = top
         for ind in rec.get("industries") or []:
+            if ind["iri"] in net.node_map:  # already drawn under an earlier record
+                _edge(net, rec_iri, ind["iri"], kind="applies-to", colour=CHAIN_COLOUR["border"], width=1.5)
+                continue
             i_heading = _both(ind.get("label"), ind.get("label_en"))
             tva = ind.get("targets_vs_actuals") or []
             i_rows = [
@@ -1392,7 +1400,7 @@ def chiefs_network(report: Any) -> Network:
         ] = []
         for k, post in enumerate(post_list):
             holder = post.get("holder")
-            label = f"链长 chief: {_values(holder)}"
+            label = f"链长 chief\n{_values(holder)}"
             rows = [
                 ("职务 post", _both(post.get("label"), post.get("label_en"))),
                 ("担任者 holder", _values(holder)),
@@ -1414,7 +1422,7 @@ def chiefs_network(report: Any) -> Network:
         parts.append(
             (
                 f"{rec_iri}#leader",
-                f"链主 leader: {_values(leader)}",
+                f"链主 leader\n{_values(leader)}",
                 "leader",
                 FOCUS_COLOUR,
                 [("链主企业 chain leader", _values(leader))],
@@ -1453,7 +1461,7 @@ def chiefs_network(report: Any) -> Network:
             _add(
                 net,
                 node_id,
-                short(label, 20),
+                short(label, 40),
                 kind=kind,
                 colour=colour,
                 x=col,
