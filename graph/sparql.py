@@ -368,7 +368,7 @@ def execute(store: ox.Store, request: QueryRequest, *, deadline: float, max_rows
         raise QuerySyntaxError(str(err)) from None
     if isinstance(result, ox.QueryBoolean):
         fmt = _pick(request.result_format, RESULT_FORMATS, "json")
-        return QueryAnswer(result.serialize(format=RESULT_FORMATS[fmt]), "results", fmt, 1)
+        return QueryAnswer(result.serialize(format=RESULT_FORMATS[fmt]) or b"", "results", fmt, 1)
     if isinstance(result, ox.QuerySolutions):
         fmt = _pick(request.result_format, RESULT_FORMATS, "json")
         names = [v.value for v in result.variables]
@@ -380,7 +380,7 @@ def execute(store: ox.Store, request: QueryRequest, *, deadline: float, max_rows
         doc = json.dumps({"head": {"vars": names}, "results": {"bindings": bindings}}).encode()
         if fmt != "json":
             parsed = ox.parse_query_results(doc, format=ox.QueryResultsFormat.JSON)
-            doc = parsed.serialize(format=RESULT_FORMATS[fmt])
+            doc = parsed.serialize(format=RESULT_FORMATS[fmt]) or b""
         return QueryAnswer(doc, "results", fmt, len(bindings))
     fmt = _pick(request.graph_format, GRAPH_FORMATS, "ttl")
     triples = list(_bounded(result, deadline=deadline, max_rows=max_rows, what="triples"))
@@ -562,7 +562,7 @@ class ProcessPool:
         except (EOFError, BrokenPipeError, ConnectionResetError):
             raise RuntimeError("the query worker process died") from None
         finally:
-            if healthy:
+            if healthy and not self._closed:
                 self._idle.put(worker)
             else:
                 self._replace(worker)
@@ -579,7 +579,7 @@ class ProcessPool:
             self._idle.put(self._spawn())
 
     def close(self) -> None:
-        """Stop every idle worker (busy ones are killed when they come back or time out)."""
+        """Stop every idle worker (busy ones are stopped when their query ends or times out)."""
         self._closed = True
         while True:
             try:
@@ -626,6 +626,7 @@ class SparqlEngine:
         self._union = not default_graph_is_merge()
         self._threads = DaemonPool(workers)
         self._version = getattr(store, "version", None)
+        self._restart_lock = threading.Lock()
         self._processes = (
             ProcessPool(str(store.path), size=workers, max_rows=max_rows) if processes else None
         )
@@ -644,11 +645,13 @@ class SparqlEngine:
         check_query(request.query)
         request = replace(request, union=self._union)
         if self._processes is not None:
-            version = getattr(self.store, "version", None)
-            if version != self._version:
-                self._version = version
-                self.restart()
-            return self._processes.run(request, timeout=self.timeout)
+            with self._restart_lock:
+                version = getattr(self.store, "version", None)
+                if version != self._version:
+                    self._version = version
+                    self.restart()
+                pool = self._processes
+            return pool.run(request, timeout=self.timeout)
         deadline = time.monotonic() + self.timeout
         return execute(self.store.ox, request, deadline=deadline, max_rows=self.max_rows)
 

@@ -31,7 +31,7 @@ import pyoxigraph as ox
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import Response
 
-from api.conneg import formats, negotiate
+from api.conneg import Family, formats, negotiate
 from api.settings import Settings
 from graph.errors import ForbiddenOperationError
 from graph.sparql import (
@@ -199,7 +199,7 @@ async def sparql_query(request: Request, engine: EngineDep, settings: SettingsDe
         raise HTTPException(400, MSG_ONE_QUERY)
     query = queries[0]
     analysis = check_query(query)
-    family = "graph" if analysis.form in ("CONSTRUCT", "DESCRIBE") else "results"
+    family: Family = "graph" if analysis.form in ("CONSTRUCT", "DESCRIBE") else "results"
     chosen = negotiate(request.headers.get("accept"), family, fmt=_first(params, "format"))
     if chosen is None:
         raise HTTPException(406, MSG_NOT_ACCEPTABLE)

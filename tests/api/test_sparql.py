@@ -526,3 +526,17 @@ def test_apply_using_places_clauses_before_where_only() -> None:
         "DELETE WHERE { ?a ?b ?c } ; INSERT { ?s ?p 'WHERE' } USING <http://g> USING NAMED <http://n> "
         "WHERE { ?s ?p ?o }"
     )
+
+
+def test_worker_processes_see_writes_made_through_the_store(tmp_path: Path) -> None:
+    store = cross_product_store(tmp_path / "store", n=3)
+    if not hasattr(store, "version"):
+        pytest.skip("this KGStore has no write version counter")
+    engine = SparqlEngine(store, timeout=5.0, max_rows=100, workers=1, processes=True)
+    try:
+        ask = QueryRequest(f"ASK {{ <{EX}new> ?p ?o }}")
+        assert json.loads(engine.run(ask).body)["boolean"] is False
+        store.load_data(f"<{EX}new> <{EX}p> 1 .", fmt="ttl", graph=EX + "g2")
+        assert json.loads(engine.run(ask).body)["boolean"] is True
+    finally:
+        engine.close()
