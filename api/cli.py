@@ -104,9 +104,8 @@ def _build_args(p: argparse.ArgumentParser) -> None:
 def cmd_build(args: argparse.Namespace) -> int:
     from graph.loading import build
 
-    store = KGStore(args.store or default_store_path() or None)
-    report = build(store, validate=not args.no_validate)
-    store.close()
+    with KGStore(args.store or default_store_path() or None) as store:
+        report = build(store, validate=not args.no_validate)
     data = {"quads": report.quads, "classes": report.classes, "facts_without_provenance": report.unsourced}
     emit(data, fmt=args.format, table=lambda d: (
         render_table(sorted(d["classes"].items(), key=lambda kv: -kv[1]), ["class", "instances"])
@@ -135,7 +134,8 @@ def stats_data(store: KGStore) -> dict[str, Any]:
 @command("stats", "counts by class, by source, and facts without provenance")
 @arguments(_stats_args)
 def cmd_stats(args: argparse.Namespace) -> int:
-    data = stats_data(open_store(args.store or default_store_path()))
+    with open_store(args.store or default_store_path()) as store:
+        data = stats_data(store)
     emit(data, fmt=args.format, table=lambda d: "\n\n".join([
         render_table(sorted(d["classes"].items(), key=lambda kv: -kv[1]), ["class", "instances"]),
         render_table([[s["source"], s["file"], s["claims"], s["facts"]] for s in d["sources"]],
@@ -154,7 +154,8 @@ def _export_args(p: argparse.ArgumentParser) -> None:
 @command("export", "write the whole graph (nq/trig keep the provenance named graphs)")
 @arguments(_export_args)
 def cmd_export(args: argparse.Namespace) -> int:
-    data = open_store(args.store or default_store_path()).export(args.format)
+    with open_store(args.store or default_store_path()) as store:
+        data = store.export(args.format)
     if args.output == "-":
         sys.stdout.buffer.write(data)
     else:
@@ -200,10 +201,18 @@ def _import_args(p: argparse.ArgumentParser) -> None:
 def cmd_import(args: argparse.Namespace) -> int:
     from graph.loading import import_files
 
-    store = open_store(args.store or default_store_path())
-    added = import_files(store, args.files)
-    store.close()
+    with open_store(args.store or default_store_path()) as store:
+        added = import_files(store, args.files)
     print(f"imported {len(args.files)} file(s): {added} new quads")
+    return 0
+
+
+@command("diagram", "print the model picture (Mermaid class diagram) drawn from the ontology")
+def cmd_diagram(args: argparse.Namespace) -> int:
+    from graph.diagram import mermaid
+    from graph.loading import ontology_graph
+
+    sys.stdout.write(mermaid(ontology_graph()))
     return 0
 
 

@@ -62,7 +62,8 @@ def _completeness_args(p: argparse.ArgumentParser) -> None:
 def cmd_completeness(args: argparse.Namespace) -> int:
     from graph.completeness import completeness
 
-    data = completeness(open_store(args.store or default_store_path()), args.chain, args.region).to_dict()
+    with open_store(args.store or default_store_path()) as store:
+        data = completeness(store, args.chain, args.region).to_dict()
     emit(data, fmt=args.format, table=completeness_table)
     return 0
 
@@ -114,7 +115,8 @@ def _chiefs_args(p: argparse.ArgumentParser) -> None:
 def cmd_chiefs(args: argparse.Namespace) -> int:
     from graph.chiefs import chain_chiefs
 
-    data = chain_chiefs(open_store(args.store or default_store_path()), args.region).to_dict()
+    with open_store(args.store or default_store_path()) as store:
+        data = chain_chiefs(store, args.region).to_dict()
     emit(data, fmt=args.format, table=chiefs_table)
     return 0
 
@@ -151,7 +153,8 @@ def _enterprise_args(p: argparse.ArgumentParser) -> None:
 def cmd_enterprise(args: argparse.Namespace) -> int:
     from graph.enterprise import enterprise_profile
 
-    data = enterprise_profile(open_store(args.store or default_store_path()), args.name).to_dict()
+    with open_store(args.store or default_store_path()) as store:
+        data = enterprise_profile(store, args.name).to_dict()
     emit(data, fmt=args.format, table=enterprise_table)
     return 0
 
@@ -191,7 +194,8 @@ def cmd_query(args: argparse.Namespace) -> int:
     path = Path(text[1:] if text.startswith("@") else text)
     if text.startswith("@") or (path.suffix in (".rq", ".sparql") and path.is_file()):
         text = path.read_text(encoding="utf-8")
-    names, rows = run_query(open_store(args.store or default_store_path()), text)
+    with open_store(args.store or default_store_path()) as store:
+        names, rows = run_query(store, text)
     if args.format == "csv":
         w = csv.DictWriter(sys.stdout, fieldnames=names)
         w.writeheader()

@@ -18,6 +18,7 @@ Rules this module keeps:
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import io
 import re
@@ -361,9 +362,21 @@ class KGStore:
         return iter(self.ox)
 
     def close(self) -> None:
-        """Flush a persistent store; the object must not be used afterwards."""
+        """Flush and release the store (and its directory lock); do not use the object afterwards."""
+        inner = getattr(self, "ox", None)
+        if inner is None:
+            return
         if self.path is not None and not self.read_only:
-            self.ox.flush()
+            inner.flush()
+        self.dataset.store._store = None  # type: ignore[attr-defined]  # oxrdflib's handle
+        del self.ox, inner
+        gc.collect()  # the RocksDB lock goes with the last reference
+
+    def __enter__(self) -> KGStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
 
 # --- the merged view ----------------------------------------------------------------------------
