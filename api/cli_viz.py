@@ -1,9 +1,9 @@
 """``chainkg viz``: write a graph view as one HTML file that opens from disk (all assets inlined).
 
-    chainkg viz chain 蚕桑丝绸 --region 黔江 -o silk.html
-    chainkg viz region 黔江 -o qianjiang.html
-    chainkg viz enterprise 三磊玻纤 -o sanlei.html
-    chainkg viz chiefs 黔江 -o chiefs.html
+chainkg viz chain 蚕桑丝绸 --region 黔江 -o silk.html
+chainkg viz region 黔江 -o qianjiang.html
+chainkg viz enterprise 三磊玻纤 -o sanlei.html
+chainkg viz chiefs 黔江 -o chiefs.html
 """
 
 from __future__ import annotations
@@ -18,8 +18,9 @@ from graph.store import KGStore
 VIEW_NAMES = ("chain", "region", "enterprise", "chiefs")
 
 
-def write_view(store: KGStore, view: str, name: str, *, region: str | None = None,
-               output: str | Path | None = None) -> str:
+def write_view(
+    store: KGStore, view: str, name: str, *, region: str | None = None, output: str | Path | None = None
+) -> str:
     """Render one view as a self-contained page; write it to ``output`` when given.
 
     Args:
@@ -60,8 +61,9 @@ def _viz_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("view", choices=VIEW_NAMES, help="which view")
     p.add_argument("name", help="chain (chain view), region (region, chiefs) or enterprise")
     p.add_argument("--region", default=None, help="region of the chain view (default: the bare template)")
-    p.add_argument("-o", "--output", default=None,
-                   help="HTML file to write (default: <view>-<name>.html; - = stdout)")
+    p.add_argument(
+        "-o", "--output", default=None, help="HTML file to write (default: <view>-<name>.html; - = stdout)"
+    )
     p.add_argument("--store", default=None, help="store directory (default: $CHAINKG_STORE or var/store)")
 
 

@@ -45,8 +45,12 @@ Mode = Literal["server", "inline"]
 
 @cache
 def _env() -> Environment:
-    return Environment(loader=FileSystemLoader(TEMPLATE_DIR), autoescape=select_autoescape(["html"]),
-                       trim_blocks=False, lstrip_blocks=False)
+    return Environment(
+        loader=FileSystemLoader(TEMPLATE_DIR),
+        autoescape=select_autoescape(["html"]),
+        trim_blocks=False,
+        lstrip_blocks=False,
+    )
 
 
 @cache
@@ -66,8 +70,13 @@ def json_for_script(data: Any) -> Markup:
     '{"a": "\\\\u003c/script\\\\u003e\\\\u003cb\\\\u003e\\\\u0026"}'
     """
     text = json.dumps(data, ensure_ascii=False)
-    for ch, rep in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"),
-                    ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
+    for ch, rep in (
+        ("<", "\\u003c"),
+        (">", "\\u003e"),
+        ("&", "\\u0026"),
+        ("\u2028", "\\u2028"),
+        ("\u2029", "\\u2029"),
+    ):
         text = text.replace(ch, rep)
     return Markup(text)
 
@@ -78,16 +87,18 @@ def csp(nonce: str, *, connect: bool = False) -> str:
     >>> "default-src 'none'" in csp("abc")
     True
     """
-    return "; ".join([
-        "default-src 'none'",
-        f"script-src 'self' 'nonce-{nonce}'",
-        "style-src 'self' 'unsafe-inline'",
-        "img-src 'self' data:",
-        "font-src 'self' data:",
-        "connect-src 'self'" if connect else "connect-src 'none'",
-        "base-uri 'none'",
-        "form-action 'self'",
-    ])
+    return "; ".join(
+        [
+            "default-src 'none'",
+            f"script-src 'self' 'nonce-{nonce}'",
+            "style-src 'self' 'unsafe-inline'",
+            "img-src 'self' data:",
+            "font-src 'self' data:",
+            "connect-src 'self'" if connect else "connect-src 'none'",
+            "base-uri 'none'",
+            "form-action 'self'",
+        ]
+    )
 
 
 def _meta(net: Network) -> dict[str, Any]:
@@ -115,8 +126,9 @@ def graph_payload(net: Network, *, mode: Mode = "server", base_url: str = "/") -
     }
 
 
-def render_page(net: Network, *, mode: Mode = "server", static_url: str = "/static",
-                base_url: str = "/") -> str:
+def render_page(
+    net: Network, *, mode: Mode = "server", static_url: str = "/static", base_url: str = "/"
+) -> str:
     """Render ``net`` as a complete HTML page.
 
     Args:
@@ -144,29 +156,42 @@ def render_page(net: Network, *, mode: Mode = "server", static_url: str = "/stat
     inline = mode == "inline"
     assets = {}
     if inline:
-        assets = {"vis_js": _asset(VIS_JS), "vis_css": _asset(VIS_CSS),
-                  "page_js": _asset(PAGE_JS), "page_css": _asset(PAGE_CSS)}
-    return _env().get_template("graph.html").render(
-        csp=csp(nonce),
-        nonce=nonce,
-        inline=inline,
-        assets=assets,
-        static=static_url.rstrip("/"),
-        home=base_url if not inline else None,
-        view=meta["view"],
-        title=meta["title"],
-        subtitle=meta["subtitle"],
-        summary=meta["summary"],
-        legend=meta["legend"],
-        nodes=len(net.nodes),
-        edges=len(net.edges),
-        graph_json=json_for_script(graph_payload(net, mode=mode, base_url=base_url)),
+        assets = {
+            "vis_js": _asset(VIS_JS),
+            "vis_css": _asset(VIS_CSS),
+            "page_js": _asset(PAGE_JS),
+            "page_css": _asset(PAGE_CSS),
+        }
+    return (
+        _env()
+        .get_template("graph.html")
+        .render(
+            csp=csp(nonce),
+            nonce=nonce,
+            inline=inline,
+            assets=assets,
+            static=static_url.rstrip("/"),
+            home=base_url if not inline else None,
+            view=meta["view"],
+            title=meta["title"],
+            subtitle=meta["subtitle"],
+            summary=meta["summary"],
+            legend=meta["legend"],
+            nodes=len(net.nodes),
+            edges=len(net.edges),
+            graph_json=json_for_script(graph_payload(net, mode=mode, base_url=base_url)),
+        )
     )
 
 
-def render_home(*, regions: list[dict[str, str]], chains: list[dict[str, str]],
-                links: list[dict[str, str]] | None = None, static_url: str = "/static",
-                base_url: str = "/") -> str:
+def render_home(
+    *,
+    regions: list[dict[str, str]],
+    chains: list[dict[str, str]],
+    links: list[dict[str, str]] | None = None,
+    static_url: str = "/static",
+    base_url: str = "/",
+) -> str:
     """The home page: search box (``/api/search``), chain and region pickers, links to views.
 
     Args:
@@ -175,17 +200,42 @@ def render_home(*, regions: list[dict[str, str]], chains: list[dict[str, str]],
         static_url, base_url: as :func:`render_page`.
     """
     nonce = secrets.token_urlsafe(16)
-    return _env().get_template("home.html").render(
-        csp=csp(nonce, connect=True), nonce=nonce, static=static_url.rstrip("/"), base=base_url,
-        regions=regions, chains=chains, links=links or [],
+    return (
+        _env()
+        .get_template("home.html")
+        .render(
+            csp=csp(nonce, connect=True),
+            nonce=nonce,
+            static=static_url.rstrip("/"),
+            base=base_url,
+            regions=regions,
+            chains=chains,
+            links=links or [],
+        )
     )
 
 
-def render_error(*, status: int, heading: str, message: str, suggestions: list[dict[str, str]] | None = None,
-                 static_url: str = "/static", base_url: str = "/") -> str:
+def render_error(
+    *,
+    status: int,
+    heading: str,
+    message: str,
+    suggestions: list[dict[str, str]] | None = None,
+    static_url: str = "/static",
+    base_url: str = "/",
+) -> str:
     """An HTML error page for browsers (unknown or ambiguous names), with suggestions as links."""
     nonce = secrets.token_urlsafe(16)
-    return _env().get_template("viz_error.html").render(
-        csp=csp(nonce), status=status, heading=heading, message=message, suggestions=suggestions or [],
-        static=static_url.rstrip("/"), base=base_url,
+    return (
+        _env()
+        .get_template("viz_error.html")
+        .render(
+            csp=csp(nonce),
+            status=status,
+            heading=heading,
+            message=message,
+            suggestions=suggestions or [],
+            static=static_url.rstrip("/"),
+            base=base_url,
+        )
     )

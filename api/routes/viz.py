@@ -28,8 +28,12 @@ from graph.store import KGStore
 
 router = APIRouter(tags=["views"])
 
-_VIEW_OF_KIND = {"region": "viz/regions/", "enterprise": "viz/enterprises/", "chain": "viz/chains/",
-                 "industry": "viz/chains/"}
+_VIEW_OF_KIND = {
+    "region": "viz/regions/",
+    "enterprise": "viz/enterprises/",
+    "chain": "viz/chains/",
+    "industry": "viz/chains/",
+}
 
 
 def _root(request: Request) -> str:
@@ -58,15 +62,22 @@ def _page(request: Request, build: Callable[[], Network]) -> HTMLResponse:
         unknown = isinstance(err, UnknownEntityError)
         options = err.suggestions if isinstance(err, UnknownEntityError) else err.candidates
         suggestions = [
-            {"label": f"{c.label}", "kind": c.kind,
-             "href": f"{root}/{_VIEW_OF_KIND[c.kind]}{_slug(c.iri)}" if c.kind in _VIEW_OF_KIND else None}
+            {
+                "label": f"{c.label}",
+                "kind": c.kind,
+                "href": f"{root}/{_VIEW_OF_KIND[c.kind]}{_slug(c.iri)}" if c.kind in _VIEW_OF_KIND else None,
+            }
             for c in options
         ]
         status = 404 if unknown else 409
-        page = render_error(status=status,
-                            heading="未找到 Not found" if unknown else "名称有歧义 Ambiguous name",
-                            message=str(err), suggestions=suggestions, static_url=f"{root}/static",
-                            base_url=f"{root}/")
+        page = render_error(
+            status=status,
+            heading="未找到 Not found" if unknown else "名称有歧义 Ambiguous name",
+            message=str(err),
+            suggestions=suggestions,
+            static_url=f"{root}/static",
+            base_url=f"{root}/",
+        )
         return HTMLResponse(page, status_code=status)
     return HTMLResponse(render_page(net, mode="server", static_url=f"{root}/static", base_url=f"{root}/"))
 
@@ -107,7 +118,10 @@ def chiefs_view(store: KGStore, region: str) -> Network:
 
 
 VIEWS: dict[str, Callable[..., Network]] = {
-    "chain": chain_view, "region": region_view, "enterprise": enterprise_view, "chiefs": chiefs_view,
+    "chain": chain_view,
+    "region": region_view,
+    "enterprise": enterprise_view,
+    "chiefs": chiefs_view,
 }
 
 
@@ -116,7 +130,9 @@ VIEWS: dict[str, Callable[..., Network]] = {
 
 @router.get("/viz/chains/{chain}", response_class=HTMLResponse, summary="Chain view (产业链图谱)")
 def viz_chain(
-    request: Request, store: StoreDep, chain: str,
+    request: Request,
+    store: StoreDep,
+    chain: str,
     region: Annotated[str | None, Query(description="region name or id; omit for the bare template")] = None,
 ) -> HTMLResponse:
     """Segments left to right, coloured covered / planned / missing, enterprises attached."""
@@ -163,11 +179,22 @@ def home(request: Request, store: StoreDep) -> HTMLResponse:
     root = _root(request)
     picks = home_entries(store)
     links: list[dict[str, str]] = []
-    for r in picks["regions"][:12]:
+    for r in picks["regions"][:60]:
         links.append({"href": f"{root}/viz/regions/{r['slug']}", "label": f"{r['label']} · 园区与企业 parks"})
-        links.append({"href": f"{root}/viz/regions/{r['slug']}/chain-chiefs",
-                      "label": f"{r['label']} · 链长制 chain chiefs"})
+        links.append(
+            {
+                "href": f"{root}/viz/regions/{r['slug']}/chain-chiefs",
+                "label": f"{r['label']} · 链长制 chain chiefs",
+            }
+        )
     for c in picks["chains"]:
         links.append({"href": f"{root}/viz/chains/{c['slug']}", "label": f"{c['label']} · 产业链 chain"})
-    return HTMLResponse(render_home(regions=picks["regions"], chains=picks["chains"], links=links,
-                                    static_url=f"{root}/static", base_url=f"{root}/"))
+    return HTMLResponse(
+        render_home(
+            regions=picks["regions"],
+            chains=picks["chains"],
+            links=links,
+            static_url=f"{root}/static",
+            base_url=f"{root}/",
+        )
+    )
