@@ -11,7 +11,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.staticfiles import StaticFiles
 
 from api import errors, viz_render
-from api.routes import entities, health, linked_data, questions, search, viz
+from api.routes import entities, health, linked_data, questions, search, sparql, viz
 from api.settings import Settings, get_settings
 from graph.store import KGStore
 
@@ -43,9 +43,12 @@ def create_app(settings: Settings | None = None, *, store: KGStore | None = None
         owned = app.state.store is None
         if owned:
             app.state.store = open_store(settings)
+        engine = sparql.engine_for(app.state)  # start the query workers before the first request
         try:
             yield
         finally:
+            engine.close()
+            app.state.sparql_engine = None
             if owned:
                 app.state.store.close()
                 app.state.store = None
@@ -63,7 +66,7 @@ def create_app(settings: Settings | None = None, *, store: KGStore | None = None
         app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET", "POST"])
     errors.install(app)
     app.include_router(health.router)
-    app.include_router(__import__("api.routes.sparql", fromlist=["router"]).router)  # SPARQL 1.1 Protocol
+    app.include_router(sparql.router)  # SPARQL 1.1 Protocol
     app.include_router(search.router)
     app.include_router(entities.router)
     app.include_router(questions.router)

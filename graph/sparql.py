@@ -295,9 +295,9 @@ def _iri(value: str) -> str:
 
 def default_graph_is_merge() -> bool:
     """Whether :mod:`graph.store` keeps the default graph as the merge of the named graphs."""
-    from graph import store as store_module
+    from graph.store import DEFAULT_GRAPH_IS_MERGE
 
-    return hasattr(store_module, "with_merged_view")
+    return DEFAULT_GRAPH_IS_MERGE
 
 
 # --- one query, in the calling thread ---------------------------------------------------------
@@ -492,6 +492,7 @@ class DaemonPool:
 def _worker_main(path: str, conn: Connection, max_rows: int) -> None:
     """Body of a query worker process: answer requests from ``conn`` until it closes."""
     store = ox.Store.read_only(path)
+    conn.send(("ready", None))
     while True:
         try:
             request, timeout = conn.recv()
@@ -510,6 +511,10 @@ def _worker_main(path: str, conn: Connection, max_rows: int) -> None:
 class _Worker:
     process: BaseProcess
     conn: Connection
+
+
+#: Seconds a new worker process may take to import and open the store.
+WORKER_START_TIMEOUT = 60.0
 
 
 class ProcessPool:
@@ -537,6 +542,11 @@ class ProcessPool:
         )
         process.start()
         child.close()
+        # Only a worker whose store is open counts as idle, so start-up never eats a query's time.
+        if not parent.poll(WORKER_START_TIMEOUT):
+            process.kill()
+            raise RuntimeError("a SPARQL worker process did not start in time")
+        parent.recv()
         return _Worker(process, parent)
 
     def run(self, request: QueryRequest, *, timeout: float) -> QueryAnswer:

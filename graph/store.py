@@ -381,6 +381,9 @@ class KGStore:
 
 # --- the merged view ----------------------------------------------------------------------------
 
+#: Every write keeps the default graph equal to the RDF merge of the named graphs.
+DEFAULT_GRAPH_IS_MERGE = True
+
 #: Appended to every update (same transaction): the default graph becomes the merge of the named ones.
 REDERIVE_DEFAULT_GRAPH = """DELETE { ?s ?p ?o } WHERE { ?s ?p ?o FILTER NOT EXISTS { GRAPH ?g { ?s ?p ?o } } } ;
 INSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }"""

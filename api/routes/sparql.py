@@ -24,7 +24,7 @@ import secrets
 import threading
 from pathlib import Path
 from string import Template
-from typing import Annotated
+from typing import Annotated, Any
 from urllib.parse import parse_qs
 
 import pyoxigraph as ox
@@ -91,7 +91,11 @@ def sparql_engine(request: Request) -> SparqlEngine:
 
     Worker processes are used for an on-disk store unless the update endpoint is enabled.
     """
-    state = request.app.state
+    return engine_for(request.app.state)
+
+
+def engine_for(state: Any) -> SparqlEngine:
+    """The engine of an application state, (re)built when the store changed; also used at start-up."""
     with _ENGINE_LOCK:
         engine: SparqlEngine | None = getattr(state, "sparql_engine", None)
         if engine is None or engine.store is not state.store:
