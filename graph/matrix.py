@@ -38,11 +38,14 @@ def matrix(store: KGStore, *, include_empty: bool = False) -> dict[str, Any]:
         ``{"chains": [...], "regions": [...], "cells": [{"region", "chain", "covered", "segments",
         "score", "weighted_score"}]}``; a missing (region, chain) cell means a score of 0.
     """
+    from graph.materialize import derived_for
+
+    derived = derived_for(store)
     chains = {c["iri"]: c for c in list_chains(store)}
-    regions = {r["iri"]: r for r in list_regions(store)}
+    regions = {r["iri"]: r for r in (derived.regions() if derived else list_regions(store))}
     cells = []
     seen_regions = set()
-    for r in store.select(queries.load("matrix_covered")):
+    for r in (covered_from(store, derived) if derived else store.select(queries.load("matrix_covered"))):
         chain = chains.get(r["chain"])
         if chain is None or r["region"] not in regions:
             continue
@@ -59,3 +62,22 @@ def matrix(store: KGStore, *, include_empty: bool = False) -> dict[str, Any]:
     cells.sort(key=lambda c: (c["region"], c["chain"]))
     listed = [r for iri, r in regions.items() if include_empty or iri in seen_regions]
     return {"chains": list(chains.values()), "regions": listed, "cells": cells}
+
+
+def covered_from(store: KGStore, derived: Any) -> list[dict[str, Any]]:
+    """The rows of ``matrix_covered.rq`` computed from the materialised (region, segment) coverage."""
+    from decimal import Decimal
+
+    from graph.materialize import segment_weights
+
+    segs = segment_weights(store)
+    acc: dict[tuple[str, str], list[Any]] = {}
+    for region, seg, n in derived.coverage():
+        if n <= 0 or seg not in segs:
+            continue
+        chains, weights = segs[seg]
+        for chain in chains:
+            cell = acc.setdefault((region, chain), [0, Decimal(0)])
+            cell[0] += len(weights)
+            cell[1] += sum(weights)
+    return [{"region": r, "chain": c, "covered": v[0], "weight": str(v[1])} for (r, c), v in acc.items()]

@@ -17,6 +17,7 @@ which also catches typos.
 
 from __future__ import annotations
 
+import json
 import re
 import threading
 import unicodedata
@@ -24,12 +25,14 @@ import weakref
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from pypinyin import lazy_pinyin
 from rapidfuzz import fuzz, process
 
 from graph import queries
 from graph.errors import AmbiguousNameError, Candidate, UnknownEntityError
+from graph.name_store import LazyEntries
 from graph.ns import ID_BASE
 from graph.store import KGStore
 
@@ -258,18 +261,147 @@ class NameIndex:
         return [c for _, c in ranked[:limit]]
 
 
+class PersistentNameIndex(NameIndex):
+    """The same questions as :class:`NameIndex`, answered from the persistent index
+    (:mod:`graph.name_store`) built beside an on-disk store: nothing is loaded at start-up."""
+
+    def __init__(self, ns: Any) -> None:
+        self.ns = ns
+        self.entries = LazyEntries(ns, self._entry)  # type: ignore[assignment]
+        self._by_eid: dict[int, Entry] = {}
+
+    @staticmethod
+    def _entry(row: tuple[Any, ...]) -> Entry:
+        _, iri, kind, _, labels, names = row
+        return Entry(iri, kind, json.loads(labels), set(json.loads(names)))
+
+    def _entries(self, eids: Iterable[int]) -> dict[int, Entry]:
+        missing = [e for e in eids if e not in self._by_eid]
+        if missing:
+            found = {row[0]: self._entry(row) for row in self.ns.entry_by_eid(missing)}
+            if len(self._by_eid) > 100_000:
+                self._by_eid.clear()
+            self._by_eid.update(found)
+        return {e: self._by_eid[e] for e in eids if e in self._by_eid}
+
+    def _hits(self, found: dict[int, str], kinds: tuple[str, ...] | None) -> dict[str, tuple[Entry, str]]:
+        return {e.iri: (e, found[eid]) for eid, e in self._entries(found).items()
+                if kinds is None or e.kind in kinds}
+
+    def _allowed(self, iris: Iterable[str], kinds: tuple[str, ...] | None) -> set[str]:
+        out = set()
+        for i in iris:
+            row = self.ns.entry_row(i)
+            if row is not None and (kinds is None or row[2] in kinds):
+                out.add(i)
+        return out
+
+    def _as_candidates(self, iris: Iterable[str], matched: str) -> list[Candidate]:
+        out = []
+        for i in iris:
+            row = self.ns.entry_row(i)
+            out.append(Candidate(i, row[2], self._entry(row).label, matched))
+        return sorted(out, key=lambda c: (c.kind, c.label, c.iri))
+
+    def _cands(self, hits: dict[str, tuple[Entry, str]], matched: str) -> list[Candidate]:
+        out = [Candidate(i, e.kind, e.label, matched) for i, (e, _) in hits.items()]
+        return sorted(out, key=lambda c: (c.kind, c.label, c.iri))
+
+    def candidates(self, name: str, *, kinds: tuple[str, ...] | None = None) -> tuple[str, list[Candidate]]:
+        raw = name.strip()
+        if raw.startswith(ID_BASE) or self.ns.entry_row(raw) is not None:
+            hits = self._allowed([raw], kinds)
+            return ("iri", self._as_candidates(hits, raw)) if hits else ("none", [])
+        key = normalise(raw)
+        if not key:
+            return "none", []
+        ns = self.ns
+        tiers = [
+            ("slug", lambda: ns.slugs(key, raw.lower())),
+            ("exact", lambda: ns.exact(key, to_pinyin(key))),
+            ("stem", lambda: ns.stems(stem(key), to_pinyin(stem(key)))),
+            ("prefix", lambda: ns.prefix(key, to_pinyin(key))),
+        ]
+        for tier, lookup in tiers:
+            hits = self._hits(lookup(), kinds)
+            if hits:
+                return tier, self._cands(hits, raw)
+        if has_cjk(key):
+            hits = self._hits(ns.substring(key), kinds)
+            if hits:
+                return "substring", self._cands(hits, raw)
+        return "none", []
+
+    def suggest(self, name: str, *, kinds: tuple[str, ...] | None = None, limit: int = 5) -> list[Candidate]:
+        key = normalise(name)
+        if not key:
+            return []
+        queries_ = {key, to_pinyin(key)} if has_cjk(key) else {key}
+        pool = self.ns.keys_with_owner(*queries_)
+        if not pool:
+            return []
+        key_list = [k for k, _ in pool]
+        scored: dict[int, tuple[float, str]] = {}
+        for q in queries_:
+            for _, score, idx in process.extract(q, key_list, scorer=fuzz.WRatio, limit=limit * 8):
+                if score < 50:
+                    continue
+                eid = pool[idx][1]
+                if eid not in scored or scored[eid][0] < score:
+                    scored[eid] = (float(score), key_list[idx])
+        best = []
+        for eid, e in self._entries(scored).items():
+            if kinds is None or e.kind in kinds:
+                best.append(Candidate(e.iri, e.kind, e.label, scored[eid][1], scored[eid][0]))
+        return sorted(best, key=lambda c: -c.score)[:limit]
+
+    def search(self, text: str, *, kinds: tuple[str, ...] | None = None, limit: int = 20) -> list[Candidate]:
+        key = normalise(text)
+        if not key:
+            return []
+        pkey = to_pinyin(key) if has_cjk(key) else key
+        ns = self.ns
+        scored: dict[str, tuple[int, Candidate]] = {}
+
+        def offer(hits: dict[str, tuple[Entry, str]], rank: int, matched: str | None) -> None:
+            for iri, (e, k) in hits.items():
+                if iri not in scored or scored[iri][0] > rank:
+                    scored[iri] = (rank, Candidate(iri, e.kind, e.label, matched or k, float(100 - rank * 10)))
+
+        offer(self._hits(ns.exact(key, pkey), kinds), 0, text)
+        offer(self._hits(ns.stems(stem(key)), kinds), 1, text)
+        offer(self._hits(ns.prefix(key, pkey), kinds), 2, None)
+        # Substring hits rank after every prefix hit: needed only when those are too few.
+        if len(scored) < limit:
+            offer(self._hits(ns.substring(key, pkey), kinds), 3, None)
+        if len(scored) < limit:
+            for c in self.suggest(text, kinds=kinds, limit=limit):
+                if c.iri not in scored:
+                    scored[c.iri] = (5, Candidate(c.iri, c.kind, c.label, c.matched, 50.0))
+        ranked = sorted(scored.values(), key=lambda rc: (rc[0], rc[1].kind, rc[1].label))
+        return [c for _, c in ranked[:limit]]
+
+
 _CACHE: weakref.WeakKeyDictionary[KGStore, tuple[int, NameIndex]] = weakref.WeakKeyDictionary()
 _LOCK = threading.Lock()
 
 
 def index_for(store: KGStore) -> NameIndex:
-    """The name index of ``store``, rebuilt when the store has changed since it was built."""
+    """The name index of ``store``, rebuilt when the store has changed since it was built.
+
+    An on-disk store with a current persistent index (see :mod:`graph.name_store`, written by
+    :func:`graph.materialize.materialize`) is answered from it; otherwise every name is read
+    into memory once per store version.
+    """
     version = store.version
     with _LOCK:
         cached = _CACHE.get(store)
         if cached is not None and cached[0] == version:
             return cached[1]
-    index = NameIndex.build(store)
+    from graph import name_store
+
+    ns = name_store.open_for(store)
+    index = PersistentNameIndex(ns) if ns is not None else NameIndex.build(store)
     with _LOCK:
         _CACHE[store] = (version, index)
     return index

@@ -1,0 +1,197 @@
+"""Build-time materialisation beside an on-disk store, so that the big questions read answers
+computed once instead of walking millions of triples per request.
+
+``materialize(store)`` writes, into the store directory:
+
+* ``names.sqlite`` + ``names.keys``: the persistent name index (:mod:`graph.name_store`);
+* ``derived.sqlite``:
+  - ``closure(region, place)``: every place inside every region at any depth (``ckg:partOf*``,
+    the region itself included), i.e. the region closure as direct pairs;
+  - ``coverage(region, seg, enterprises)``: per (region, segment) the number of distinct
+    enterprises located in the region (or a place inside it) that operate in the segment;
+  - ``regions``: the region list of :func:`graph.matrix.list_regions`, in its order.
+
+Nothing is added to the RDF data: SPARQL answers (and the peers' comparison) stay those of the
+source data. Every table carries the fingerprint of the store's files it was computed from; a
+store written to since (a new build, an import, an update in this process) is detected and
+the callers fall back to the SPARQL queries.
+
+The materialised facts are the ones the SPARQL queries compute: tests compare
+:func:`graph.matrix.matrix` with and without them.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import threading
+import time
+import weakref
+from collections import defaultdict
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from graph import name_store
+from graph.ns import CKG
+from graph.store import KGStore
+
+FILE = "derived.sqlite"
+SCHEMA_VERSION = 1
+
+
+def _closure(store: KGStore) -> dict[str, set[str]]:
+    """place → the place and every place containing it (``?place ckg:partOf* ?region``)."""
+    import pyoxigraph as ox
+
+    parents: dict[str, set[str]] = defaultdict(set)
+    for q in store.ox.quads_for_pattern(None, ox.NamedNode(str(CKG.partOf)), None, None):
+        parents[q.subject.value].add(q.object.value)
+    memo: dict[str, set[str]] = {}
+
+    def up(p: str, seen: frozenset[str] = frozenset()) -> set[str]:
+        if p in memo:
+            return memo[p]
+        out = {p}
+        for parent in parents.get(p, ()):
+            if parent not in seen:
+                out |= up(parent, seen | {p})
+        memo[p] = out
+        return out
+
+    for p in list(parents):
+        up(p)
+    return memo
+
+
+def materialize(store: KGStore) -> dict[str, Any]:
+    """Write the persistent name index and the derived tables for ``store`` (on disk); return timings."""
+    import pyoxigraph as ox
+
+    from graph.matrix import list_regions
+
+    if store.path is None:
+        raise ValueError("materialisation needs an on-disk store")
+    report: dict[str, Any] = {"names": name_store.build(store)}
+    t0 = time.perf_counter()
+    ups = _closure(store)
+    located: dict[str, list[str]] = defaultdict(list)
+    for q in store.ox.quads_for_pattern(None, ox.NamedNode(str(CKG.locatedIn)), None, None):
+        located[q.subject.value].append(q.object.value)
+    pairs: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for q in store.ox.quads_for_pattern(None, ox.NamedNode(str(CKG.operatesIn)), None, None):
+        e, seg = q.subject.value, q.object.value
+        for place in located.get(e, ()):
+            for region in ups.get(place, (place,)):
+                pairs[(region, seg)].add(e)
+    tmp = store.path / (FILE + ".tmp")
+    tmp.unlink(missing_ok=True)
+    db = sqlite3.connect(tmp)
+    db.executescript("""
+        PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;
+        CREATE TABLE meta (k TEXT PRIMARY KEY, v TEXT);
+        CREATE TABLE closure (region TEXT NOT NULL, place TEXT NOT NULL);
+        CREATE TABLE coverage (region TEXT NOT NULL, seg TEXT NOT NULL, enterprises INTEGER NOT NULL);
+        CREATE TABLE regions (pos INTEGER PRIMARY KEY, data TEXT NOT NULL);
+    """)
+    db.executemany("INSERT INTO closure VALUES (?, ?)",
+                   ((region, place) for place, regions in ups.items() for region in regions))
+    db.executemany("INSERT INTO coverage VALUES (?, ?, ?)",
+                   ((r, s, len(es)) for (r, s), es in pairs.items()))
+    db.executemany("INSERT INTO regions VALUES (?, ?)",
+                   ((i, json.dumps(r, ensure_ascii=False)) for i, r in enumerate(list_regions(store))))
+    db.executescript("CREATE INDEX closure_region ON closure (region); CREATE INDEX coverage_region ON coverage (region);")
+    db.executemany("INSERT INTO meta VALUES (?, ?)", [("schema", str(SCHEMA_VERSION)), ("fingerprint", "")])
+    db.commit()
+    db.close()
+    os.replace(tmp, store.path / FILE)
+    report["derived"] = {"pairs": len(pairs), "places": len(ups), "total_s": round(time.perf_counter() - t0, 2)}
+    seal(store.path)
+    return report
+
+
+def seal(path: str | Path) -> None:
+    """Record the store's current file fingerprint in the side files (call after the store is
+    closed, as the last step of a build)."""
+    path = Path(path)
+    fp = name_store.fingerprint(path)
+    for name in (FILE, name_store.FILE):
+        if (path / name).exists():
+            db = sqlite3.connect(path / name)
+            db.execute("INSERT OR REPLACE INTO meta VALUES ('fingerprint', ?)", (fp,))
+            db.commit()
+            db.close()
+
+
+# --- reading ----------------------------------------------------------------------------------
+
+
+class Derived:
+    """Read side of ``derived.sqlite`` (one connection per thread)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._local = threading.local()
+
+    @property
+    def db(self) -> sqlite3.Connection:
+        conn = getattr(self._local, "db", None)
+        if conn is None:
+            conn = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, check_same_thread=False)
+            self._local.db = conn
+        return conn
+
+    def places(self, region: str) -> set[str]:
+        return {p for (p,) in self.db.execute("SELECT place FROM closure WHERE region = ?", (region,))}
+
+    def coverage(self) -> list[tuple[str, str, int]]:
+        return self.db.execute("SELECT region, seg, enterprises FROM coverage").fetchall()
+
+    def region_coverage(self, region: str) -> dict[str, int]:
+        return dict(self.db.execute("SELECT seg, enterprises FROM coverage WHERE region = ?", (region,)))
+
+    def regions(self) -> list[dict[str, Any]]:
+        return [json.loads(d) for (d,) in self.db.execute("SELECT data FROM regions ORDER BY pos")]
+
+
+_CACHE: weakref.WeakKeyDictionary[KGStore, tuple[int, Derived | None]] = weakref.WeakKeyDictionary()
+_LOCK = threading.Lock()
+
+
+def derived_for(store: KGStore) -> Derived | None:
+    """The derived tables of ``store`` when present and current, else ``None`` (use SPARQL)."""
+    version = store.version
+    with _LOCK:
+        cached = _CACHE.get(store)
+        if cached is not None and cached[0] == version:
+            return cached[1]
+    found: Derived | None = None
+    if store.path is not None and version == 0 and (store.path / FILE).exists():
+        try:
+            db = sqlite3.connect(f"file:{store.path / FILE}?mode=ro", uri=True)
+            meta = dict(db.execute("SELECT k, v FROM meta").fetchall())
+            db.close()
+            if meta.get("schema") == str(SCHEMA_VERSION) and meta.get("fingerprint") == name_store.fingerprint(store.path):
+                found = Derived(store.path / FILE)
+        except sqlite3.Error:
+            found = None
+    with _LOCK:
+        _CACHE[store] = (version, found)
+    return found
+
+
+def segment_weights(store: KGStore) -> dict[str, tuple[list[str], list[Decimal]]]:
+    """segment → (its chains, its weights or [1.0]) — the join of ``matrix_covered.rq``."""
+    rows = store.select("""
+        PREFIX ckg: <https://w3id.org/chainkg/ontology#>
+        SELECT ?seg ?chain ?w WHERE { ?seg ckg:segmentOf ?chain . OPTIONAL { ?seg ckg:weight ?w } }""",
+                        terms=True)
+    chains: dict[str, set[str]] = defaultdict(set)
+    weights: dict[str, set[str]] = defaultdict(set)
+    for r in rows:
+        chains[str(r["seg"])].add(str(r["chain"]))
+        if "w" in r:
+            weights[str(r["seg"])].add(str(r["w"]))
+    return {s: (sorted(c), [Decimal(w) for w in sorted(weights.get(s, ()))] or [Decimal("1.0")])
+            for s, c in chains.items()}
