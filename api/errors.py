@@ -7,6 +7,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from graph.errors import (
@@ -14,12 +15,47 @@ from graph.errors import (
     Candidate,
     DataRejectedError,
     ForbiddenOperationError,
+    InvalidTermError,
     QuerySyntaxError,
     QueryTimeoutError,
     ResultTooLargeError,
     UnknownEntityError,
 )
 from graph.sparql import UpdateFailedError
+
+
+class ErrorDetail(BaseModel):
+    """The inside of every error answer."""
+
+    model_config = ConfigDict(extra="allow")
+
+    code: str
+    message: str
+
+
+class ErrorResponse(BaseModel):
+    """Every error answer: ``{"error": {"code", "message", ...}}`` (extra keys per code)."""
+
+    error: ErrorDetail
+
+
+#: Documented on every route (OpenAPI), so clients and schemathesis know the error answers.
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    status: {"model": ErrorResponse, "description": text}
+    for status, text in {
+        400: "malformed request or query",
+        401: "missing or wrong admin token",
+        403: "operation refused (UPDATE on the query endpoint, SERVICE, LOAD)",
+        404: "unknown name or resource (with suggestions)",
+        405: "method not allowed",
+        406: "no acceptable representation",
+        409: "ambiguous name (with candidates)",
+        413: "answer over the row cap",
+        415: "unsupported media type",
+        422: "invalid parameters",
+        503: "query over the time limit",
+    }.items()
+}
 
 
 def error_body(code: str, message: str, **extra: Any) -> dict[str, Any]:
@@ -51,6 +87,10 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(QuerySyntaxError)
     async def syntax(_: Request, err: QuerySyntaxError) -> JSONResponse:
         return error_response(400, "malformed_query", f"malformed query: {err}")
+
+    @app.exception_handler(InvalidTermError)
+    async def invalid_term(_: Request, err: InvalidTermError) -> JSONResponse:
+        return error_response(400, "invalid_term", str(err))
 
     @app.exception_handler(ForbiddenOperationError)
     async def forbidden(_: Request, err: ForbiddenOperationError) -> JSONResponse:

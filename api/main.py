@@ -59,6 +59,7 @@ def create_app(settings: Settings | None = None, *, store: KGStore | None = None
         version="0.1.0",
         lifespan=lifespan,
         root_path=settings.root_path,
+        responses=errors.ERROR_RESPONSES,
     )
     app.state.store = store
     app.state.settings = settings

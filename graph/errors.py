@@ -13,6 +13,10 @@ class QuerySyntaxError(ChainKGError, ValueError):
     """A SPARQL query or update does not parse; ``str(err)`` is the parser's message."""
 
 
+class InvalidTermError(ChainKGError, ValueError):
+    """A value meant as an RDF term is not one (e.g. an IRI with spaces or quotes)."""
+
+
 class ForbiddenOperationError(ChainKGError, PermissionError):
     """The request asks for something the endpoint refuses (UPDATE on the query endpoint, SERVICE, LOAD)."""
 

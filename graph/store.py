@@ -33,7 +33,7 @@ from oxrdflib import OxigraphStore
 from rdflib import BNode, Dataset, Literal, URIRef
 from rdflib.term import Node
 
-from graph.errors import DataRejectedError, Problem, QuerySyntaxError
+from graph.errors import DataRejectedError, InvalidTermError, Problem, QuerySyntaxError
 from graph.ns import GENID, PREFIXES
 
 #: File suffix → pyoxigraph format of the files chainkg reads and writes.
@@ -425,8 +425,8 @@ def bind_values(sparql: str, bindings: Mapping[str, Node]) -> str:
     (quotes, backslashes, newlines); IRIs are validated. Any SPARQL 1.1 store accepts the result.
 
     Raises:
-        ValueError: a variable name is not a plain name, an IRI is invalid, or the query has
-            no group pattern.
+        InvalidTermError: a value is not a valid RDF term (e.g. an IRI with a quote in it).
+        ValueError: a variable name is not a plain name, or the query has no group pattern.
 
     >>> print(bind_values("SELECT ?s WHERE { ?s ?p ?o }", {"o": Literal('a" } DROP ALL #')}))
     SELECT ?s WHERE { VALUES (?o) { ("a\\" } DROP ALL #") } ?s ?p ?o }
@@ -435,7 +435,10 @@ def bind_values(sparql: str, bindings: Mapping[str, Node]) -> str:
     for name in names:
         if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
             raise ValueError(f"bad variable name {name!r}")
-    row = " ".join(str(to_ox(bindings[n])) for n in names)
+    try:
+        row = " ".join(str(to_ox(bindings[n])) for n in names)
+    except ValueError as err:
+        raise InvalidTermError(f"not a valid RDF term: {err}") from None
     block = f" VALUES ({' '.join('?' + n for n in names)}) {{ ({row}) }}"
     for match in _SKIP.finditer(sparql):
         if match.group() == "{":

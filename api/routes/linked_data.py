@@ -19,6 +19,7 @@ from jinja2 import Environment, select_autoescape
 from api.conneg import negotiate
 from api.deps import StoreDep
 from graph.describe import facts, types
+from graph.errors import InvalidTermError
 from graph.ns import ID_BASE, PREFIXES
 from graph.store import KGStore
 
@@ -97,7 +98,10 @@ def serialize(quads: list[ox.Quad], fmt: ox.RdfFormat) -> bytes:
 def dereference(store: StoreDep, request: Request, path: str) -> Response:
     """Describe ``https://w3id.org/chainkg/id/{path}`` as RDF or HTML, by the Accept header."""
     iri = ID_BASE + path
-    quads = quads_about(store, iri)
+    try:
+        quads = quads_about(store, iri)
+    except InvalidTermError:
+        quads = []
     if not quads:
         raise HTTPException(404, f"no resource {iri}")
     chosen = negotiate(request.headers.get("accept"), "graph", "page", fmt=request.query_params.get("format"))

@@ -121,3 +121,9 @@ def test_openapi_documents_the_routes(client: TestClient) -> None:
     for p in ("/api/search", "/api/enterprises/{enterprise}/chains", "/api/chains/{chain}/completeness",
               "/api/completeness/matrix", "/api/regions/{region}/chain-chiefs", "/api/figures/{subject}"):
         assert p in paths
+
+
+def test_invalid_iri_parameter_is_400_not_500(client: TestClient) -> None:
+    r = client.get("/api/figures/黔江高新区", params={"indicator": 'https://e.org/"bad'})
+    assert r.status_code == 400 and r.json()["error"]["code"] == "invalid_term"
+    assert client.get("/id/%22", headers={"Accept": "text/turtle"}).status_code == 404
