@@ -220,7 +220,7 @@ def render_error(
     status: int,
     heading: str,
     message: str,
-    suggestions: list[dict[str, str]] | None = None,
+    suggestions: list[dict[str, str | None]] | None = None,
     static_url: str = "/static",
     base_url: str = "/",
 ) -> str:

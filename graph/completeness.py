@@ -366,7 +366,7 @@ def _rank(place: str | None, region: str | None, region_places_: set[str],
     """Tier and reason of a gap-filling candidate located at ``place`` for ``region``."""
     here = context.get(region or "", {"alliances": {}, "municipalities": set()})
     alliances: dict[str, str] = {}
-    for p in region_places_ or {region}:
+    for p in region_places_ or {region or ""}:
         alliances.update(context.get(p or "", {}).get("alliances", {}))
     there = context.get(place or "", {"alliances": {}, "municipalities": set(), "label": None})
     shared = set(alliances) & set(there["alliances"])

@@ -7,13 +7,13 @@ becomes a labelled arrow. The README embeds the output; a test keeps the two in 
 
 from __future__ import annotations
 
-from rdflib import Graph, URIRef
+from rdflib import Graph, Literal
 from rdflib.namespace import OWL, RDF, RDFS
 
 from graph.ns import CKG
 
 
-def _local(iri: URIRef) -> str | None:
+def _local(iri: object) -> str | None:
     s = str(iri)
     return s[len(str(CKG)):] if s.startswith(str(CKG)) else None
 
@@ -28,14 +28,15 @@ def mermaid(ontology: Graph) -> str:
     classes = sorted(n for c in ontology.subjects(RDF.type, OWL.Class) if (n := _local(c)))
     lines = ["classDiagram", "    direction LR"]
     for name in classes:
-        zh = next((str(lbl) for lbl in ontology.objects(CKG[name], RDFS.label) if lbl.language == "zh"), "")
+        zh = next((str(lbl) for lbl in ontology.objects(CKG[name], RDFS.label)
+                   if isinstance(lbl, Literal) and lbl.language == "zh"), "")
         lines.append(f'    class {name}["{name} {zh}"]' if zh else f"    class {name}")
     for name in classes:
-        for parent in sorted(ontology.objects(CKG[name], RDFS.subClassOf)):
+        for parent in sorted(ontology.objects(CKG[name], RDFS.subClassOf), key=str):
             p = _local(parent)
             if p in classes:
                 lines.append(f"    {p} <|-- {name}")
-    for prop in sorted(ontology.subjects(RDF.type, OWL.ObjectProperty)):
+    for prop in sorted(ontology.subjects(RDF.type, OWL.ObjectProperty), key=str):
         pname = _local(prop)
         dom, rng = ontology.value(prop, RDFS.domain), ontology.value(prop, RDFS.range)
         d, r = (_local(dom) if dom else None), (_local(rng) if rng else None)

@@ -107,8 +107,10 @@ class TargetGap:
 def targets_vs_actuals(figures: list[Figure]) -> list[TargetGap]:
     """Pair every target with the latest actual of the same indicator and unit.
 
-    >>> t = Figure("t", "i", "产值", None, 100, None, None, "u", "亿元", "target", "2025", None, "2025-12-31", None, None)
-    >>> a = Figure("a", "i", "产值", None, 70, None, None, "u", "亿元", "actual", "2022", None, "2022-12-31", None, None)
+    >>> def fig(iri, value, kind, period):
+    ...     return Figure(iri, "i", "产值", None, value, None, None, "u", "亿元", kind, period, None,
+    ...                   f"{period}-12-31", None, None)
+    >>> t, a = fig("t", 100, "target", "2025"), fig("a", 70, "actual", "2022")
     >>> targets_vs_actuals([t, a])[0].gap
     30.0
     """

@@ -190,9 +190,9 @@ def legend(view: str) -> list[LegendItem]:
         ]
     if view == "region":
         return [
-            LegendItem("区县 district", *_PLACE_COLOURS["district"].values()),
-            LegendItem("园区/开发区 zone", *_PLACE_COLOURS["zone"].values()),
-            LegendItem("园 park", *_PLACE_COLOURS["park"].values()),
+            LegendItem("区县 district", _PLACE_COLOURS["district"]["background"], _PLACE_COLOURS["district"]["border"]),
+            LegendItem("园区/开发区 zone", _PLACE_COLOURS["zone"]["background"], _PLACE_COLOURS["zone"]["border"]),
+            LegendItem("园 park", _PLACE_COLOURS["park"]["background"], _PLACE_COLOURS["park"]["border"]),
             common_ent,
             LegendItem("产业链 chain", CHAIN_COLOUR["background"], CHAIN_COLOUR["border"], shape="ellipse"),
             LegendItem("+N 更多 more", MORE_COLOUR["background"], MORE_COLOUR["border"], dashed=True),
@@ -203,16 +203,16 @@ def legend(view: str) -> list[LegendItem]:
                 "本企业 this enterprise", FOCUS_COLOUR["background"], FOCUS_COLOUR["border"], border_width=3
             ),
             LegendItem("产业链 chain", CHAIN_COLOUR["background"], CHAIN_COLOUR["border"], shape="ellipse"),
-            LegendItem("环节 segment", *STATUS_COLOURS["covered"].values()),
-            LegendItem("地点 place", *_PLACE_COLOURS["zone"].values()),
+            LegendItem("环节 segment", STATUS_COLOURS["covered"]["background"], STATUS_COLOURS["covered"]["border"]),
+            LegendItem("地点 place", _PLACE_COLOURS["zone"]["background"], _PLACE_COLOURS["zone"]["border"]),
             LegendItem("荣誉 honour", HONOUR_COLOUR["background"], HONOUR_COLOUR["border"], border_width=2),
             LegendItem("项目 project", PROJECT_COLOUR["background"], PROJECT_COLOUR["border"], dashed=True),
-            LegendItem("本地供应商 local supplier", *SUPPLIER_COLOUR.values()),
-            LegendItem("本地客户 local customer", *CUSTOMER_COLOUR.values()),
+            LegendItem("本地供应商 local supplier", SUPPLIER_COLOUR["background"], SUPPLIER_COLOUR["border"]),
+            LegendItem("本地客户 local customer", CUSTOMER_COLOUR["background"], CUSTOMER_COLOUR["border"]),
         ]
     if view == "chiefs":
         return [
-            LegendItem("地区 region", *_PLACE_COLOURS["district"].values()),
+            LegendItem("地区 region", _PLACE_COLOURS["district"]["background"], _PLACE_COLOURS["district"]["border"]),
             LegendItem(
                 "链长制产业链 chain under 链长制",
                 CHAIN_COLOUR["background"],
@@ -222,7 +222,7 @@ def legend(view: str) -> list[LegendItem]:
             LegendItem("链长 chain-chief post", POST_COLOUR["background"], POST_COLOUR["border"]),
             LegendItem("链主企业 chain leader", FOCUS_COLOUR["background"], FOCUS_COLOUR["border"]),
             LegendItem("工作专班 task force", ORG_COLOUR["background"], ORG_COLOUR["border"]),
-            LegendItem("措施 measure", *MEASURE_COLOUR.values()),
+            LegendItem("措施 measure", MEASURE_COLOUR["background"], MEASURE_COLOUR["border"]),
             LegendItem("目标/实际 target vs actual", TARGET_COLOUR["background"], TARGET_COLOUR["border"]),
         ]
     raise ValueError(f"unknown view {view!r}")
@@ -287,7 +287,7 @@ def _options() -> dict[str, Any]:
 def _network(view: str, title: str, subtitle: str, summary: Sequence[tuple[str, str]]) -> Network:
     net = Network(height="100%", width="100%", directed=True, heading=esc(title), cdn_resources="remote")
     net.options = _options()
-    net.chainkg = {  # type: ignore[attr-defined]
+    net.chainkg = {
         "view": view,
         "title": title,
         "subtitle": subtitle,

@@ -123,7 +123,7 @@ def render_page(store: KGStore, iri: str, *, root: str) -> str:
         d["href"] = local_href(fact.value, root) if fact.is_iri else None
         rows.append(d)
     rows.sort(key=lambda d: (d["property"] != "rdfs:label", d["property"], str(d["value"])))
-    incoming = []
+    incoming: list[dict[str, Any]] = []
     for q in quads_about(store, iri):
         if isinstance(q.subject, ox.NamedNode) and q.subject.value != iri:
             href = local_href(q.subject.value, root)
