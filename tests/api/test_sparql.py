@@ -454,6 +454,9 @@ def test_worker_process_is_killed_and_replaced_on_timeout(tmp_path: Path) -> Non
         while first.is_alive() and time.monotonic() < deadline:
             time.sleep(0.05)
         assert not first.is_alive()  # the runaway query was really stopped
+        while pool._idle.qsize() < 1 and time.monotonic() < deadline:  # its replacement has started
+            time.sleep(0.05)
+        assert pool._idle.qsize() == 1 and pool._idle.queue[0].process is not first
         lookup = QueryRequest(f"SELECT ?s WHERE {{ ?s <{EX}p> 3 }}", result_format="csv")
         answer = asyncio.run(engine.query(lookup))
         assert answer.body.decode().splitlines() == ["s", EX + "s3"]
