@@ -127,3 +127,15 @@ def test_invalid_iri_parameter_is_400_not_500(client: TestClient) -> None:
     r = client.get("/api/figures/黔江高新区", params={"indicator": 'https://e.org/"bad'})
     assert r.status_code == 400 and r.json()["error"]["code"] == "invalid_term"
     assert client.get("/id/%22", headers={"Accept": "text/turtle"}).status_code == 404
+
+
+@pytest.mark.parametrize(
+    "hostile",
+    ['黔江" } UNION { ?s ?p ?o } #', "x' . } DROP ALL ; #", "<https://w3id.org/chainkg/id/place/qianjiang> } #"],
+)
+def test_values_with_sparql_syntax_cannot_change_a_query(client: TestClient, hostile: str) -> None:
+    before = client.get("/health").json()["quads"]
+    r = client.get("/api/chains/蚕桑丝绸/completeness", params={"region": hostile})
+    assert r.status_code in (404, 409)
+    assert client.get("/api/figures/黔江高新区", params={"indicator": hostile}).status_code in (200, 400)
+    assert client.get("/health").json()["quads"] == before
