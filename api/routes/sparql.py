@@ -169,13 +169,15 @@ def _endpoint(request: Request) -> str:
 # --- the query operation ----------------------------------------------------------------------
 
 
-@router.api_route(
-    "/sparql",
-    methods=["GET", "POST"],
-    summary="SPARQL 1.1 query endpoint",
-    response_class=Response,
-    responses={200: {"description": "SPARQL results, RDF, a service description or the query page"}},
-)
+_QUERY_ROUTE: dict[str, Any] = {
+    "summary": "SPARQL 1.1 query endpoint",
+    "response_class": Response,
+    "responses": {200: {"description": "SPARQL results, RDF, a service description or the query page"}},
+}
+
+
+@router.get("/sparql", **_QUERY_ROUTE)
+@router.post("/sparql", **_QUERY_ROUTE)
 async def sparql_query(request: Request, engine: EngineDep, settings: SettingsDep) -> Response:
     """Answer a SPARQL query per the SPARQL 1.1 Protocol (see the module docstring)."""
     params = _url_params(request)
