@@ -132,14 +132,41 @@ def targets_vs_actuals(figures: list[Figure]) -> list[TargetGap]:
     return out
 
 
-def figures_for(store: KGStore, subject: str, *, indicator: str | None = None) -> dict[str, Any]:
-    """Resolve a subject by name and return its series and targets vs actuals (JSON-ready).
+def resolve_indicator(store: KGStore, name: str) -> str:
+    """An indicator IRI from its IRI, slug or label (Chinese or English, case-insensitive).
 
     Raises:
-        UnknownEntityError, AmbiguousNameError: the subject name does not resolve.
+        UnknownEntityError: no indicator has that name (with the closest labels).
+    """
+    from rapidfuzz import process
+
+    from graph.errors import Candidate, UnknownEntityError
+
+    labels: dict[str, str] = {}
+    for r in store.select(queries.load("indicators")):
+        iri = r["indicator"]
+        labels[iri.rsplit("/", 1)[-1].lower()] = iri
+        labels[iri] = iri
+        if "label" in r:
+            labels[str(r["label"]).strip().lower()] = iri
+    key = name.strip().lower()
+    if key in labels:
+        return labels[key]
+    close = process.extract(key, list(labels), limit=5, score_cutoff=50)
+    raise UnknownEntityError(
+        name, [Candidate(labels[k], "indicator", k, k, float(score)) for k, score, _ in close], kind="indicator"
+    )
+
+
+def figures_for(store: KGStore, subject: str, *, indicator: str | None = None) -> dict[str, Any]:
+    """Resolve a subject (and an indicator) by name; return its series and targets vs actuals.
+
+    Raises:
+        UnknownEntityError, AmbiguousNameError: the subject or indicator name does not resolve.
     """
     iri = subject if subject.startswith("https://") else index_for(store).resolve(subject).iri
-    figs = observations(store, iri, indicator=indicator)
+    indicator_iri = resolve_indicator(store, indicator) if indicator else None
+    figs = observations(store, iri, indicator=indicator_iri)
     series: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for f in figs:
         series[f.indicator].append(f.to_dict())

@@ -50,6 +50,6 @@ def chain_chief_regions(store: StoreDep, chain: str) -> dict[str, Any]:
 def figures(
     store: StoreDep,
     subject: str,
-    indicator: Annotated[str | None, Query(description="indicator IRI")] = None,
+    indicator: Annotated[str | None, Query(description="indicator IRI, slug or label (e.g. 科技型企业)")] = None,
 ) -> dict[str, Any]:
     return figures_for(store, subject, indicator=indicator)
