@@ -1,0 +1,151 @@
+"""Tables, plot and JSON of the benchmark results."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+PEERS = ("oxigraph", "rdflib-endpoint")
+
+
+def _fmt(x: Any) -> str:
+    if x is None:
+        return "—"
+    if isinstance(x, float):
+        return f"{x:.2f}" if x < 100 else f"{x:.0f}"
+    return str(x)
+
+
+def _lat(sys_: dict[str, Any], key: str, group: str = "latency") -> dict[str, Any] | None:
+    return (sys_.get(group) or {}).get(key)
+
+
+def print_system(r: dict[str, Any]) -> None:
+    """Print one system's figures as soon as they are known."""
+    name = r["system"]
+    if "skipped" in r:
+        print(f"  {name}: skipped: {r['skipped']}", flush=True)
+        return
+    if "error" in r:
+        print(f"  {name}: ERROR: {r['error']}", flush=True)
+    print(f"  {name}: build {_fmt(r.get('build_s'))} s, build peak {_fmt(r.get('build_peak_mib'))} MiB, "
+          f"start {_fmt(r.get('start_s'))} s, serve peak {_fmt(r.get('serve_peak_mib'))} MiB", flush=True)
+    for group in ("latency", "sparql"):
+        for m in (r.get(group) or {}).values():
+            if "error" in m:
+                print(f"    {m['label']:<40} ERROR {m['error']}", flush=True)
+            else:
+                print(f"    {m['label']:<40} median {m['median_ms']:>10.2f} ms   p99 {m['p99_ms']:>10.2f} ms"
+                      f"   n={m['n']}  {m['bytes']} B", flush=True)
+    t = r.get("throughput")
+    if t:
+        print(f"    throughput: {t['rps']} req/s ({t['requests']} requests, {t['errors']} errors, "
+              f"{t['clients']} clients, {t['seconds']} s)", flush=True)
+
+
+def _ratio(ours: dict[str, Any] | None, peer: dict[str, Any] | None) -> str:
+    if not ours or not peer or "median_ms" not in ours:
+        return "—"
+    if "median_ms" not in peer:
+        return "peer failed"
+    return f"{peer['median_ms'] / ours['median_ms']:.1f}×"
+
+
+def markdown(results: dict[str, Any]) -> str:
+    """The results as Markdown tables (one section per size)."""
+    m = results["machine"]
+    lines = [f"Machine: {m['cpus']} CPUs, {m['memory_gib']} GiB, Python {m['python']}; mode: {results['mode']}.",
+             "Latencies are medians / p99 in ms over HTTP on 127.0.0.1 (client on the same machine). "
+             "“speed-up” = peer median ÷ chainkg median (>1 means chainkg is faster).", ""]
+    for size in results["sizes"]:
+        systems = size["systems"]
+        lines.append(f"### {size['enterprises']:,} enterprises ({size['quads']:,} quads)")
+        lines.append("")
+        lines.append("| | " + " | ".join(s for s in systems) + " |")
+        lines.append("|---|" + "---|" * len(systems))
+
+        def row(label: str, fn: Any) -> None:
+            lines.append(f"| {label} | " + " | ".join(fn(r) for r in systems.values()) + " |")
+
+        def note(r: dict[str, Any]) -> str | None:
+            if "skipped" in r:
+                return "skipped"
+            return None
+
+        row("load/build (s)", lambda r: note(r) or _fmt(r.get("build_s")))
+        row("build peak memory (MiB)", lambda r: note(r) or _fmt(r.get("build_peak_mib")))
+        row("server start (s)", lambda r: note(r) or _fmt(r.get("start_s")))
+        row("server peak memory (MiB)", lambda r: note(r) or _fmt(r.get("serve_peak_mib")))
+        keys = list((systems["chainkg"].get("latency") or {}).keys())
+        labels = {k: v["label"] for k, v in (systems["chainkg"].get("latency") or {}).items()}
+        for group, ks in (("latency", keys), ("sparql", list((systems["chainkg"].get("sparql") or {}).keys()))):
+            for k in ks:
+                label = (systems["chainkg"].get(group) or {}).get(k, {}).get("label", labels.get(k, k))
+
+                def cell(r: dict[str, Any], k: str = k, group: str = group) -> str:
+                    if note(r):
+                        return note(r) or ""
+                    x = _lat(r, k, group)
+                    if not x:
+                        return "—"
+                    if "error" in x:
+                        return "failed: " + x["error"][:60].replace("|", "/")
+                    return f"{x['median_ms']:.2f} / {x['p99_ms']:.2f}"
+
+                row(label + " (ms)", cell)
+        row("throughput (req/s)", lambda r: note(r) or _fmt((r.get("throughput") or {}).get("rps")))
+        # Ratios
+        ours = systems["chainkg"]
+        for peer in PEERS:
+            if peer not in systems:
+                continue
+            p = systems[peer]
+            if "skipped" in p:
+                lines.append(f"\n{peer} skipped at this size: {p['skipped']}.")
+                continue
+            parts = []
+            for group in ("latency", "sparql"):
+                for k, v in (ours.get(group) or {}).items():
+                    parts.append(f"{v['label']} {_ratio(v, _lat(p, k, group))}")
+            lines.append(f"\nspeed-up of chainkg vs {peer}: " + "; ".join(parts) + ".")
+        lines.append("")
+    return "\n".join(lines)
+
+
+def plot(results: dict[str, Any], path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    plt.rcParams["font.family"] = ["Noto Sans CJK SC", "WenQuanYi Zen Hei", "DejaVu Sans"]
+    import warnings
+
+    warnings.filterwarnings("ignore", message="Glyph .* missing", category=UserWarning)
+    warnings.filterwarnings("ignore", message="findfont", category=UserWarning)
+
+    sizes = results["sizes"]
+    keys = list((sizes[-1]["systems"]["chainkg"].get("latency") or {}).keys())
+    fig, axes = plt.subplots(1, len(sizes), figsize=(6 * len(sizes), 4.5), squeeze=False)
+    for ax, size in zip(axes[0], sizes, strict=True):
+        width = 0.27
+        for i, name in enumerate(("chainkg", *PEERS)):
+            r = size["systems"].get(name, {})
+            vals = [(_lat(r, k) or {}).get("median_ms", float("nan")) for k in keys]
+            ax.bar([x + (i - 1) * width for x in range(len(keys))], vals, width, label=name)
+        ax.set_yscale("log")
+        ax.set_xticks(range(len(keys)))
+        ax.set_xticklabels([k.replace("search:", "search\n") for k in keys], rotation=30, ha="right", fontsize=8)
+        ax.set_ylabel("median latency (ms, log)")
+        ax.set_title(f"{size['enterprises']:,} enterprises")
+        ax.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def write(results: dict[str, Any], out: Path) -> None:
+    (out / "results.json").write_text(json.dumps(results, ensure_ascii=False, indent=1))
+    (out / "results.md").write_text("# Benchmark results\n\n" + markdown(results) + "\n", encoding="utf-8")
+    plot(results, out / "latency.png")

@@ -1,0 +1,18 @@
+"""Serve an already-built chainkg store with uvicorn on 127.0.0.1 (no build, no access log).
+
+    python -m benchmarks.serve STORE_DIR PORT
+"""
+
+from __future__ import annotations
+
+import sys
+
+import uvicorn
+
+from api.main import create_app
+from api.settings import Settings
+
+if __name__ == "__main__":
+    settings = Settings(store=sys.argv[1], build_if_empty=False, access_log=False)
+    uvicorn.run(create_app(settings), host="127.0.0.1", port=int(sys.argv[2]), log_level="warning",
+                access_log=False)

@@ -1,0 +1,106 @@
+"""The quick benchmark completes and reports every figure as a number.
+
+Marked ``bench`` (deselect with ``-m "not bench"``); it runs in the full suite.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+pytestmark = pytest.mark.bench
+
+
+def _number(x: object) -> bool:
+    return isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x)
+
+
+def test_pinyin_of_generated_names_matches_pypinyin() -> None:
+    from benchmarks.generate import Generator
+    from graph.names import to_pinyin
+
+    g = Generator(1000, 1)
+    for i in range(300):
+        zh, _, _, _, pinyin = g.enterprise_names(i, g.templates.chains[i % len(g.templates.chains)])
+        assert to_pinyin(zh) == pinyin
+
+
+def test_quick_benchmark(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    proc = subprocess.run(
+        [sys.executable, "-m", "benchmarks.run", "--quick", "--out", str(out), "--work", str(tmp_path / "work")],
+        cwd=ROOT, capture_output=True, text=True, timeout=600,
+    )
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    results = json.loads((out / "results.json").read_text())
+    assert (out / "results.md").read_text().count("|") > 20
+    assert (out / "latency.png").stat().st_size > 1000
+    [size] = results["sizes"]
+    assert set(size["systems"]) == {"chainkg", "oxigraph", "rdflib-endpoint"}
+    for name, system in size["systems"].items():
+        assert "error" not in system, (name, system["error"])
+        for key in ("build_s", "build_peak_mib", "start_s", "serve_peak_mib"):
+            assert _number(system[key]), (name, key, system.get(key))
+        assert len(system["latency"]) == 6 and len(system["sparql"]) == 4
+        for group in ("latency", "sparql"):
+            for q, m in system[group].items():
+                assert "error" not in m, (name, q, m["error"])
+                assert _number(m["median_ms"]) and _number(m["p99_ms"]) and m["p99_ms"] >= m["median_ms"], (name, q)
+                assert m["median_ms"] > 0
+        assert _number(system["throughput"]["rps"]) and system["throughput"]["rps"] > 0
+        assert system["throughput"]["errors"] == 0
+    # Every figure is printed as well.
+    for label in ("enterprise lookup", "regions × chains matrix", "throughput", "speed-up of chainkg vs oxigraph"):
+        assert label in proc.stdout
+
+
+def test_materialised_matrix_and_names_match_sparql(tmp_path: Path) -> None:
+    """The build-time tables give the same matrix and search tiers as the plain SPARQL path."""
+    import gc
+
+    from benchmarks.generate import generate
+    from graph import materialize, matrix, names
+    from graph.store import KGStore
+
+    data = tmp_path / "d.nq"
+    generate(data, 500, 2)
+    store_dir = tmp_path / "store"
+    kg = KGStore(store_dir)
+    kg.bulk_load_file(data)
+    materialize.materialize(kg)
+    kg.close()
+    del kg
+    gc.collect()
+    materialize.seal(store_dir)
+    kg = KGStore(store_dir)
+    assert materialize.derived_for(kg) is not None
+    fast_index = names.index_for(kg)
+    assert isinstance(fast_index, names.PersistentNameIndex)
+    mem = KGStore()
+    mem.bulk_load_file(data)
+    assert matrix.matrix(kg) == matrix.matrix(mem)
+    assert matrix.matrix(kg, include_empty=True) == matrix.matrix(mem, include_empty=True)
+    slow_index = names.NameIndex.build(mem)
+    ents = sorted(e.iri for e in slow_index.entries.values() if e.kind == "enterprise")
+    for iri in ents[:40:4]:
+        e = slow_index.entries[iri]
+        zh = e.labels["zh"]
+        for q in (zh, zh[:2], zh[1:3], iri.rsplit("/", 1)[-1], sorted(e.names)[-1][:5]):
+            for kinds in (None, ("enterprise",)):
+                fast = [(c.iri, c.score) for c in fast_index.search(q, kinds=kinds) if c.score > 50]
+                slow = [(c.iri, c.score) for c in slow_index.search(q, kinds=kinds) if c.score > 50]
+                assert fast == slow, q
+                tf, cf = fast_index.candidates(q, kinds=kinds)
+                ts, cs = slow_index.candidates(q, kinds=kinds)
+                assert (tf, [c.iri for c in cf]) == (ts, [c.iri for c in cs]), q
+    # A write makes the side tables stale: the SPARQL path answers again.
+    kg.update("INSERT DATA { GRAPH <urn:x> { <urn:a> <urn:b> <urn:c> } }")
+    assert materialize.derived_for(kg) is None
+    assert not isinstance(names.index_for(kg), names.PersistentNameIndex)
