@@ -119,7 +119,10 @@ def plot(results: dict[str, Any], path: Path) -> None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    plt.rcParams["font.family"] = ["Noto Sans CJK SC", "WenQuanYi Zen Hei", "DejaVu Sans"]
+    from matplotlib import font_manager
+
+    have = {f.name for f in font_manager.fontManager.ttflist}
+    plt.rcParams["font.family"] = [f for f in ("Noto Sans CJK SC", "WenQuanYi Zen Hei") if f in have] or ["DejaVu Sans"]
     import warnings
 
     warnings.filterwarnings("ignore", message="Glyph .* missing", category=UserWarning)
