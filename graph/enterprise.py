@@ -55,6 +55,45 @@ def local_area(places: list[dict[str, Any]]) -> str | None:
     return str(places[0]["iri"]) if places else None
 
 
+#: Enterprises listed per neighbouring segment; the answer gives the full count beside them.
+NEIGHBOURS_PER_SEGMENT = 50
+
+
+def local_neighbours(store: KGStore, iri: str, area: str) -> dict[str, list[dict[str, Any]]]:
+    """Segments feeding (``supplier``) or fed by (``customer``) the enterprise's segments, and
+    the enterprises in ``area`` (a region, at any depth) operating in them.
+
+    Two small queries instead of one path walk per candidate: the area's places first, then the
+    enterprises on the neighbouring segments among those places.
+    """
+    from graph.completeness import region_places
+
+    out: dict[str, dict[str, dict[str, Any]]] = {"supplier": {}, "customer": {}}
+    for r in store.select(queries.load("neighbour_segments"), bindings={"e": URIRef(iri)}):
+        out[r["direction"]].setdefault(r["seg"], {
+            "segment": r["seg"], "label": r.get("segLabel"), "for_segment": r["mySeg"],
+            "enterprises": [], "enterprise_count": 0,
+        })
+    segments = {seg for side in out.values() for seg in side}
+    if segments:
+        places = sorted(region_places(store, area))
+        rows = store.select(
+            queries.load("segment_enterprises_in_places"),
+            bindings={"seg": [URIRef(s) for s in sorted(segments)], "place": [URIRef(p) for p in places]},
+        )
+        for r in rows:
+            if r["e"] == iri:
+                continue
+            for side in out.values():
+                entry = side.get(r["seg"])
+                if entry is None or any(e["iri"] == r["e"] for e in entry["enterprises"]):
+                    continue
+                entry["enterprise_count"] += 1
+                if len(entry["enterprises"]) < NEIGHBOURS_PER_SEGMENT:
+                    entry["enterprises"].append({"iri": r["e"], "label": r.get("label")})
+    return {side: list(entries.values()) for side, entries in out.items()}
+
+
 def enterprise_profile(store: KGStore, name: str) -> EnterpriseProfile:
     """Look an enterprise up by IRI, slug, name, alias or pinyin and describe it with sources.
 
@@ -86,14 +125,7 @@ def enterprise_profile(store: KGStore, name: str) -> EnterpriseProfile:
     places = [location(store, p) for p in f.values("ckg:locatedIn")]
     area = local_area(places[0]) if places else None
 
-    neighbours: dict[str, dict[str, dict[str, Any]]] = {"supplier": {}, "customer": {}}
-    if area:
-        for r in store.select(queries.load("neighbours"), bindings={"e": URIRef(iri), "area": URIRef(area)}):
-            seg = neighbours[r["direction"]].setdefault(
-                r["seg"], {"segment": r["seg"], "label": r.get("segLabel"), "for_segment": r["mySeg"],
-                           "enterprises": []})
-            if "other" in r and all(e["iri"] != r["other"] for e in seg["enterprises"]):
-                seg["enterprises"].append({"iri": r["other"], "label": r.get("otherLabel")})
+    neighbours = local_neighbours(store, iri, area) if area else {"supplier": [], "customer": []}
 
     links: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for r in store.select(queries.load("enterprise_links"), bindings={"e": URIRef(iri)}):
@@ -116,8 +148,8 @@ def enterprise_profile(store: KGStore, name: str) -> EnterpriseProfile:
         "location": places[0] if places else [],
         "locations": places,
         "local_area": area,
-        "suppliers": list(neighbours["supplier"].values()),
-        "customers": list(neighbours["customer"].values()),
+        "suppliers": neighbours["supplier"],
+        "customers": neighbours["customer"],
         "honours": links.get("honour", []),
         "platforms": links.get("platform", []),
         "projects": links.get("project", []),

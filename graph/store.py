@@ -171,7 +171,7 @@ class KGStore:
         self,
         sparql: str,
         *,
-        bindings: Mapping[str, Node] | None = None,
+        bindings: Mapping[str, Node | Sequence[Node]] | None = None,
         union: bool = False,
     ) -> Any:
         """Run a SPARQL query string on Oxigraph and return pyoxigraph's raw result.
@@ -193,7 +193,7 @@ class KGStore:
         self,
         sparql: str,
         *,
-        bindings: Mapping[str, Node] | None = None,
+        bindings: Mapping[str, Node | Sequence[Node]] | None = None,
         union: bool = False,
         terms: bool = False,
     ) -> list[dict[str, Any]]:
@@ -201,7 +201,8 @@ class KGStore:
 
         Args:
             sparql: the query text.
-            bindings: variable name → rdflib term, substituted safely.
+            bindings: variable name → rdflib term (or a sequence of terms, one row each), bound
+                safely by :func:`bind_values`.
             union: use pyoxigraph's union of all graphs as the default graph (counts a triple once
                 per graph; the default graph already holds their merge, so this is rarely wanted).
             terms: return rdflib terms instead of plain Python values.
@@ -418,11 +419,13 @@ _SKIP = re.compile(
 )
 
 
-def bind_values(sparql: str, bindings: Mapping[str, Node]) -> str:
-    """Bind variables by a ``VALUES`` block opening the query's first group pattern.
+def bind_values(sparql: str, bindings: Mapping[str, Node | Sequence[Node]]) -> str:
+    """Bind variables by ``VALUES`` blocks opening the query's first group pattern.
 
-    Each value is converted to a pyoxigraph term, whose N-Triples form is escaped by pyoxigraph
-    (quotes, backslashes, newlines); IRIs are validated. Any SPARQL 1.1 store accepts the result.
+    A single term binds its variable to that term; a sequence of terms makes a block with one
+    row per term (the variable takes each of them). Each value is converted to a pyoxigraph
+    term, whose N-Triples form is escaped by pyoxigraph (quotes, backslashes, newlines); IRIs
+    are validated. Any SPARQL 1.1 store accepts the result.
 
     Raises:
         InvalidTermError: a value is not a valid RDF term (e.g. an IRI with a quote in it).
@@ -430,16 +433,24 @@ def bind_values(sparql: str, bindings: Mapping[str, Node]) -> str:
 
     >>> print(bind_values("SELECT ?s WHERE { ?s ?p ?o }", {"o": Literal('a" } DROP ALL #')}))
     SELECT ?s WHERE { VALUES (?o) { ("a\\" } DROP ALL #") } ?s ?p ?o }
+    >>> print(bind_values("SELECT ?s WHERE { ?s ?p ?o }", {"o": [Literal("a"), Literal("b")]}))
+    SELECT ?s WHERE { VALUES ?o { "a" "b" } ?s ?p ?o }
     """
-    names = list(bindings)
-    for name in names:
+    single = {k: v for k, v in bindings.items() if isinstance(v, Node)}
+    multi = {k: v for k, v in bindings.items() if not isinstance(v, Node)}
+    for name in bindings:
         if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
             raise ValueError(f"bad variable name {name!r}")
     try:
-        row = " ".join(str(to_ox(bindings[n])) for n in names)
+        blocks = []
+        if single:
+            row = " ".join(str(to_ox(single[n])) for n in single)
+            blocks.append(f" VALUES ({' '.join('?' + n for n in single)}) {{ ({row}) }}")
+        for name, terms in multi.items():
+            blocks.append(f" VALUES ?{name} {{ {' '.join(str(to_ox(t)) for t in terms)} }}")
     except ValueError as err:
         raise InvalidTermError(f"not a valid RDF term: {err}") from None
-    block = f" VALUES ({' '.join('?' + n for n in names)}) {{ ({row}) }}"
+    block = "".join(blocks)
     for match in _SKIP.finditer(sparql):
         if match.group() == "{":
             return sparql[: match.end()] + block + sparql[match.end() :]
