@@ -5,6 +5,7 @@ Every process listens on 127.0.0.1 only and is stopped (its whole tree) by the h
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import subprocess
@@ -31,10 +32,8 @@ def tree_rss(proc: psutil.Process) -> int:
     except psutil.Error:
         return 0
     for p in procs:
-        try:
+        with contextlib.suppress(psutil.Error):
             total += p.memory_info().rss
-        except psutil.Error:
-            pass
     return total
 
 
@@ -71,16 +70,12 @@ class Watched:
         except psutil.Error:
             procs = []
         for p in procs:
-            try:
+            with contextlib.suppress(psutil.Error):
                 p.terminate()
-            except psutil.Error:
-                pass
         _, alive = psutil.wait_procs(procs, timeout=10)
         for p in alive:
-            try:
+            with contextlib.suppress(psutil.Error):
                 p.kill()
-            except psutil.Error:
-                pass
         self.log.close()
 
     @property

@@ -65,7 +65,7 @@ def markdown(results: dict[str, Any]) -> str:
         lines.append("| | " + " | ".join(s for s in systems) + " |")
         lines.append("|---|" + "---|" * len(systems))
 
-        def row(label: str, fn: Any) -> None:
+        def row(label: str, fn: Any, systems: dict[str, Any] = systems) -> None:
             lines.append(f"| {label} | " + " | ".join(fn(r) for r in systems.values()) + " |")
 
         def note(r: dict[str, Any]) -> str | None:
@@ -118,7 +118,6 @@ def plot(results: dict[str, Any], path: Path) -> None:
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
-
     from matplotlib import font_manager
 
     have = {f.name for f in font_manager.fontManager.ttflist}

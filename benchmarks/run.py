@@ -96,7 +96,7 @@ def questions(n: int, data: Path) -> tuple[list[Question], list[Question]]:
     region = f"{ID}place/syn-m00-d03"
     ents = [7, n // 3 + 1, (2 * n) // 3 + 5]
     # Names of a few enterprises for the search questions (computed like the generator does).
-    zh, en, legal, short, pinyin = g.enterprise_names(ents[1], "new-energy")
+    zh, _en, _legal, _short, pinyin = g.enterprise_names(ents[1], "new-energy")
     core = zh[:2]
     lookup_ids = [f"syn-{i:07d}" for i in ents]
     counter = {"i": 0}

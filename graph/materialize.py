@@ -41,13 +41,18 @@ FILE = "derived.sqlite"
 SCHEMA_VERSION = 1
 
 
+def _value(term: Any) -> str:
+    """The lexical value of a pyoxigraph term (IRIs here)."""
+    return str(term.value)
+
+
 def _closure(store: KGStore) -> dict[str, set[str]]:
     """place → the place and every place containing it (``?place ckg:partOf* ?region``)."""
     import pyoxigraph as ox
 
     parents: dict[str, set[str]] = defaultdict(set)
     for q in store.ox.quads_for_pattern(None, ox.NamedNode(str(CKG.partOf)), None, None):
-        parents[q.subject.value].add(q.object.value)
+        parents[_value(q.subject)].add(_value(q.object))
     memo: dict[str, set[str]] = {}
 
     def up(p: str, seen: frozenset[str] = frozenset()) -> set[str]:
@@ -78,10 +83,10 @@ def materialize(store: KGStore) -> dict[str, Any]:
     ups = _closure(store)
     located: dict[str, list[str]] = defaultdict(list)
     for q in store.ox.quads_for_pattern(None, ox.NamedNode(str(CKG.locatedIn)), None, None):
-        located[q.subject.value].append(q.object.value)
+        located[_value(q.subject)].append(_value(q.object))
     pairs: dict[tuple[str, str], set[str]] = defaultdict(set)
     for q in store.ox.quads_for_pattern(None, ox.NamedNode(str(CKG.operatesIn)), None, None):
-        e, seg = q.subject.value, q.object.value
+        e, seg = _value(q.subject), _value(q.object)
         for place in located.get(e, ()):
             for region in ups.get(place, (place,)):
                 pairs[(region, seg)].add(e)
@@ -101,7 +106,9 @@ def materialize(store: KGStore) -> dict[str, Any]:
                    ((r, s, len(es)) for (r, s), es in pairs.items()))
     db.executemany("INSERT INTO regions VALUES (?, ?)",
                    ((i, json.dumps(r, ensure_ascii=False)) for i, r in enumerate(list_regions(store))))
-    db.executescript("CREATE INDEX closure_region ON closure (region); CREATE INDEX coverage_region ON coverage (region);")
+    db.executescript(
+        "CREATE INDEX closure_region ON closure (region); CREATE INDEX coverage_region ON coverage (region);"
+    )
     db.executemany("INSERT INTO meta VALUES (?, ?)", [("schema", str(SCHEMA_VERSION)), ("fingerprint", "")])
     db.commit()
     db.close()
@@ -172,7 +179,8 @@ def derived_for(store: KGStore) -> Derived | None:
             db = sqlite3.connect(f"file:{store.path / FILE}?mode=ro", uri=True)
             meta = dict(db.execute("SELECT k, v FROM meta").fetchall())
             db.close()
-            if meta.get("schema") == str(SCHEMA_VERSION) and meta.get("fingerprint") == name_store.fingerprint(store.path):
+            current = meta.get("fingerprint") == name_store.fingerprint(store.path)
+            if meta.get("schema") == str(SCHEMA_VERSION) and current:
                 found = Derived(store.path / FILE)
         except sqlite3.Error:
             found = None

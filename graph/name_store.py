@@ -75,12 +75,13 @@ def _char_table() -> dict[str, str]:
     global _CHAR_PINYIN
     if _CHAR_PINYIN is None:
         from pypinyin.constants import PINYIN_DICT
+        from pypinyin import Style
         from pypinyin.style import convert as convert_style
 
         table = {}
         for code, readings in PINYIN_DICT.items():
             first = readings.split(",")[0]
-            table[chr(code)] = convert_style(first, style=0, strict=True)  # Style.NORMAL == 0
+            table[chr(code)] = convert_style(first, style=Style.NORMAL, strict=True)
         _CHAR_PINYIN = table
     return _CHAR_PINYIN
 
@@ -388,5 +389,5 @@ class LazyEntries(Mapping[str, Any]):
     def __len__(self) -> int:
         return self.ns.count()
 
-    def values(self) -> Any:  # type: ignore[override]
+    def values(self) -> Any:
         return [self.make(row) for row in self.ns.all_entries()]

@@ -310,8 +310,8 @@ class PersistentNameIndex(NameIndex):
     def candidates(self, name: str, *, kinds: tuple[str, ...] | None = None) -> tuple[str, list[Candidate]]:
         raw = name.strip()
         if raw.startswith(ID_BASE) or self.ns.entry_row(raw) is not None:
-            hits = self._allowed([raw], kinds)
-            return ("iri", self._as_candidates(hits, raw)) if hits else ("none", [])
+            allowed = self._allowed([raw], kinds)
+            return ("iri", self._as_candidates(allowed, raw)) if allowed else ("none", [])
         key = normalise(raw)
         if not key:
             return "none", []
