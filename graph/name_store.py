@@ -74,8 +74,8 @@ _CHAR_PINYIN: dict[str, str] | None = None
 def _char_table() -> dict[str, str]:
     global _CHAR_PINYIN
     if _CHAR_PINYIN is None:
-        from pypinyin.constants import PINYIN_DICT
         from pypinyin import Style
+        from pypinyin.constants import PINYIN_DICT
         from pypinyin.style import convert as convert_style
 
         table = {}
