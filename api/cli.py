@@ -45,11 +45,17 @@ def default_store_path() -> str:
 
 def open_store(path: str | None) -> KGStore:
     """Open the store at ``path`` ("" or ":memory:" = in memory), building it from the seeds if empty."""
-    from graph.loading import build
+    from graph.loading import build, build_directory
 
-    store = KGStore(None if path in (None, "", ":memory:") else path)
-    if len(store) == 0:
+    if path in (None, "", ":memory:"):
+        store = KGStore(None)
         build(store)
+        return store
+    store = KGStore(path)
+    if store.is_empty():
+        store.close()
+        build_directory(path)
+        store = KGStore(path)
     return store
 
 
@@ -102,10 +108,14 @@ def _build_args(p: argparse.ArgumentParser) -> None:
 @command("build", "load ontology + seeds, validate with SHACL, print counts")
 @arguments(_build_args)
 def cmd_build(args: argparse.Namespace) -> int:
-    from graph.loading import build
+    from graph.loading import build, build_directory
 
-    with KGStore(args.store or default_store_path() or None) as store:
-        report = build(store, validate=not args.no_validate)
+    path = args.store or default_store_path() or None
+    if path is None:
+        with KGStore(None) as store:
+            report = build(store, validate=not args.no_validate)
+    else:
+        report = build_directory(path, validate=not args.no_validate)
     data = {"quads": report.quads, "classes": report.classes, "facts_without_provenance": report.unsourced}
     emit(data, fmt=args.format, table=lambda d: (
         render_table(sorted(d["classes"].items(), key=lambda kv: -kv[1]), ["class", "instances"])

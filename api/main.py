@@ -20,12 +20,17 @@ log = logging.getLogger("chainkg")
 
 def open_store(settings: Settings) -> KGStore:
     """Open the configured store, building it from the seeds when it is empty."""
-    from graph.loading import build
+    from graph.loading import build, build_directory
 
     store = KGStore(settings.store_path)
-    if len(store) == 0 and settings.build_if_empty:
+    if store.is_empty() and settings.build_if_empty:
         log.info("store is empty: building from ontology + seeds")
-        build(store)
+        if settings.store_path is None:
+            build(store)
+        else:
+            store.close()
+            build_directory(settings.store_path)
+            store = KGStore(settings.store_path)
     return store
 
 

@@ -3,10 +3,14 @@
 For every segment of a chain template the status in a region (the region and every zone and
 park inside it) is
 
-* ``covered``: an enterprise located in the region operates in it;
-* ``planned``: no such enterprise, but a project in the region placed on the segment is planned
-  or under construction (or in operation without an enterprise placement);
+* ``covered``: an enterprise located in the region operates in it, or a project in the region
+  placed on the segment is in operation (someone operates there even if the owner is not placed);
+* ``planned``: nothing operates in it, but a project in the region placed on the segment is
+  planned or under construction;
 * ``missing``: neither.
+
+A covered segment is a *weak link* when it rests on a single operator (one enterprise, or one
+operating project whose owner is not already counted).
 
 Scores are the unweighted share of covered segments, the importance-weighted share (segment
 weights from the template, 1 where absent) and the share per stage. Break points, weak links and
@@ -32,7 +36,7 @@ from graph.store import KGStore
 
 COVERED, PLANNED, MISSING = "covered", "planned", "missing"
 STAGES = {str(CKG.Upstream): "upstream", str(CKG.Midstream): "midstream", str(CKG.Downstream): "downstream"}
-_PLANNING = {str(CKG.Planned), str(CKG.UnderConstruction)}
+_IN_OPERATION = str(CKG.InOperation)
 
 
 @dataclass
@@ -46,6 +50,7 @@ class Actor:
     place: str | None = None
     place_label: str | None = None
     status: str | None = None  # projects: ckg:Planned / ckg:UnderConstruction / ckg:InOperation
+    owner: str | None = None  # projects: the owning enterprise, when stated
     sources: list[Source] = field(default_factory=list)
 
     @property
@@ -267,7 +272,7 @@ def completeness(store: KGStore, chain: str, region: str | None = None, *, candi
             actor = next((a for a in seg.projects if a.iri == r["p"]), None)
             if actor is None:
                 actor = Actor(r["p"], r.get("label", r["p"]), r.get("labelEn"), "project", where,
-                              context.get(where, {}).get("label"), r.get("status"))
+                              context.get(where, {}).get("label"), r.get("status"), r.get("owner"))
                 seg.projects.append(actor)
             src = source_from_row(r, docs)
             if src not in actor.sources:
@@ -275,9 +280,12 @@ def completeness(store: KGStore, chain: str, region: str | None = None, *, candi
 
     for seg in segments:
         seg.enterprises.sort(key=lambda a: a.label)
-        if seg.enterprises:
+        seg.projects.sort(key=lambda a: a.label)
+        operating = [p for p in seg.projects if p.status == _IN_OPERATION]
+        operators = {a.iri for a in seg.enterprises} | {p.owner or p.iri for p in operating}
+        if operators:
             seg.status = COVERED
-            seg.weak_link = len(seg.enterprises) == 1
+            seg.weak_link = len(operators) == 1
         elif seg.projects:
             seg.status = PLANNED
         seg.candidates = sorted(elsewhere.get(seg.iri, {}).values(), key=lambda c: (c.tier, c.label))

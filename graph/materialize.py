@@ -70,6 +70,15 @@ def _closure(store: KGStore) -> dict[str, set[str]]:
     return memo
 
 
+def _operating_projects(store: KGStore) -> list[tuple[str, str, str | None]]:
+    """(project, segment, owner) of every project in operation placed on a segment."""
+    rows = store.select(
+        "SELECT DISTINCT ?p ?seg ?owner WHERE { ?p ckg:forSegment ?seg ; ckg:projectStatus ckg:InOperation . "
+        "OPTIONAL { ?p ckg:owner ?owner } }"
+    )
+    return [(r["p"], r["seg"], r.get("owner")) for r in rows]
+
+
 def materialize(store: KGStore) -> dict[str, Any]:
     """Write the persistent name index and the derived tables for ``store`` (on disk); return timings."""
     import pyoxigraph as ox
@@ -90,6 +99,13 @@ def materialize(store: KGStore) -> dict[str, Any]:
         for place in located.get(e, ()):
             for region in ups.get(place, (place,)):
                 pairs[(region, seg)].add(e)
+    # A project in operation covers its segment where it is (its own place, else its owner's),
+    # counted by its owner (or itself), as graph.completeness does.
+    for p, seg, owner in _operating_projects(store):
+        places = located.get(p) or (located.get(owner, []) if owner else [])
+        for place in places[:1]:
+            for region in ups.get(place, (place,)):
+                pairs[(region, seg)].add(owner or p)
     tmp = store.path / (FILE + ".tmp")
     tmp.unlink(missing_ok=True)
     db = sqlite3.connect(tmp)

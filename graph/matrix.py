@@ -9,11 +9,25 @@ from graph.stats import compact
 from graph.store import KGStore
 
 
+#: Most specific first: a place typed both ckg:SubPark and ckg:Zone is listed as a sub-park.
+REGION_TYPES = ("ckg:SubPark", "ckg:HighTechZone", "ckg:IndustrialPark", "ckg:EconomicCorridor", "ckg:Zone",
+                "ckg:District", "ckg:Municipality")
+
+
+def most_specific(types: list[str]) -> str:
+    """The most specific region class among ``types`` (compact names).
+
+    >>> most_specific(["ckg:Zone", "ckg:SubPark"])
+    'ckg:SubPark'
+    """
+    return min(types, key=lambda t: (REGION_TYPES.index(t) if t in REGION_TYPES else len(REGION_TYPES), t))
+
+
 def list_regions(store: KGStore) -> list[dict[str, Any]]:
-    """Every region with its class, labels and parent."""
+    """Every region with its most specific class, labels and (first) parent."""
     return [
-        {"iri": r["region"], "type": compact(r["type"]), "label": r.get("label"), "label_en": r.get("labelEn"),
-         "parent": r.get("parent")}
+        {"iri": r["region"], "type": most_specific([compact(t) for t in r["types"].split()]),
+         "label": r.get("label"), "label_en": r.get("labelEn"), "parent": r.get("parent")}
         for r in store.select(queries.load("regions"))
     ]
 

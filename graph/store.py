@@ -164,8 +164,16 @@ class KGStore:
     # --- reading --------------------------------------------------------------------------------
 
     def __len__(self) -> int:
-        """Number of quads in the store."""
+        """Number of quads in the store (counts them all: use :meth:`is_empty` to test for data)."""
         return len(self.ox)
+
+    def is_empty(self) -> bool:
+        """Whether the store holds no quad (reads at most one).
+
+        >>> KGStore().is_empty()
+        True
+        """
+        return next(iter(self.ox.quads_for_pattern(None, None, None, None)), None) is None
 
     def query(
         self,

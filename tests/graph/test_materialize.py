@@ -1,0 +1,70 @@
+"""Build-time side files (persistent name index, region closure, coverage) answer exactly as the
+SPARQL queries and the in-memory index do, and are ignored once the store has changed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from graph.completeness import completeness
+from graph.loading import build_directory
+from graph.materialize import derived_for
+from graph.matrix import matrix
+from graph.names import NameIndex, PersistentNameIndex, index_for
+from graph.store import KGStore
+
+NAMES = ["三磊", "sanlei", "重庆三磊玻纤股份有限公司", "黔江", "qianjiang", "正阳工业园区", "荣昌高新区", "板桥园",
+         "蚕桑丝绸", "silk", "缫丝", "科瑞南海", "hengsheng", "开拓卫星", "sanlei-boxian", "glass-fibre"]
+
+
+@pytest.fixture(scope="module")
+def disk_store(tmp_path_factory: pytest.TempPathFactory) -> KGStore:
+    path = tmp_path_factory.mktemp("materialized") / "store"
+    report = build_directory(path)
+    assert report.unsourced == 0
+    return KGStore(path)
+
+
+def test_side_files_are_current_after_a_build(disk_store: KGStore) -> None:
+    assert derived_for(disk_store) is not None
+    assert isinstance(index_for(disk_store), PersistentNameIndex)
+
+
+def test_matrix_from_side_files_equals_sparql(disk_store: KGStore, seed_store: KGStore) -> None:
+    assert derived_for(seed_store) is None  # in memory: SPARQL only
+    assert matrix(disk_store) == matrix(seed_store)
+    assert matrix(disk_store, include_empty=True) == matrix(seed_store, include_empty=True)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_persistent_index_resolves_like_the_memory_index(disk_store: KGStore, seed_store: KGStore,
+                                                         name: str) -> None:
+    memory = NameIndex.build(seed_store)
+    assert index_for(disk_store).candidates(name) == memory.candidates(name)
+
+
+@pytest.mark.parametrize("text", ["玻纤", "丝绸", "sanlei", "黔江", "qian", "pharma"])
+def test_persistent_search_finds_the_same_resources(disk_store: KGStore, seed_store: KGStore, text: str) -> None:
+    def matches(index: NameIndex) -> set[str]:  # exact, stem, prefix and substring hits (not fuzzy)
+        return {c.iri for c in index.search(text, limit=1000) if c.score >= 70}
+
+    assert matches(index_for(disk_store)) == matches(NameIndex.build(seed_store))
+
+
+def test_completeness_is_the_same_on_both(disk_store: KGStore, seed_store: KGStore) -> None:
+    for chain, region in (("蚕桑丝绸", "黔江"), ("生物医药", "黔江"), ("农牧高新", "荣昌")):
+        assert completeness(disk_store, chain, region).to_dict() == completeness(seed_store, chain, region).to_dict()
+
+
+def test_a_write_makes_the_side_files_stale(tmp_path: Path) -> None:
+    path = tmp_path / "store"
+    build_directory(path, validate=False)
+    store = KGStore(path)
+    assert derived_for(store) is not None
+    store.load_data(b"<https://e.org/a> <https://e.org/b> 'c' .", fmt="ttl")
+    assert derived_for(store) is None
+    assert not isinstance(index_for(store), PersistentNameIndex)
+    store.close()
+    reopened = KGStore(path)  # the files changed since the seal: still stale after reopening
+    assert derived_for(reopened) is None
