@@ -20,7 +20,6 @@ graph.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -168,9 +167,22 @@ def template(store: KGStore, chain: str) -> tuple[list[SegmentStatus], list[tupl
 
 
 def region_places(store: KGStore, region: str) -> set[str]:
-    """The region and every place inside it, at any depth."""
+    """The region and every place inside it, at any depth (build-time closure when current)."""
+    from graph.materialize import derived_for
+
+    derived = derived_for(store)
+    if derived is not None:
+        return derived.places(region) | {region}
     rows = store.select(queries.load("region_places"), bindings={"region": URIRef(region)})
     return {r["place"] for r in rows} | {region}
+
+
+def place_labels(store: KGStore, places: set[str]) -> dict[str, str]:
+    """Chinese labels of the given places."""
+    if not places:
+        return {}
+    rows = store.select(queries.load("place_labels"), bindings={"place": [URIRef(p) for p in sorted(places)]})
+    return {r["place"]: r["label"] for r in rows if "label" in r}
 
 
 def segment_graph(segment_iris: list[str], edges: list[tuple[str, str]]) -> nx.DiGraph:
@@ -218,8 +230,16 @@ def connected(g: nx.DiGraph, present: set[str]) -> bool:
 # --- the question -----------------------------------------------------------------------------
 
 
+#: Gap-filling candidates listed per missing segment.
+CANDIDATES_PER_SEGMENT = 10
+
+
 def completeness(store: KGStore, chain: str, region: str | None = None, *, candidates: bool = True) -> Completeness:
     """Chain completeness of ``chain`` in ``region`` (names are resolved, see :mod:`graph.names`).
+
+    Reads only what the answer shows: the enterprises and projects among the region's places
+    (the region closure comes from the build-time side files when they are current), and for
+    each missing segment at most ``CANDIDATES_PER_SEGMENT`` candidates, tier by tier.
 
     Args:
         store: the store.
@@ -235,44 +255,32 @@ def completeness(store: KGStore, chain: str, region: str | None = None, *, candi
     segments, edges = template(store, chain_entry.iri)
     docs = documents(store)
     by_iri = {s.iri: s for s in segments}
-    places = region_places(store, region_entry.iri) if region_entry else set()
-    context = place_context(store)
-
-    elsewhere: dict[str, dict[str, GapCandidate]] = defaultdict(dict)
-    for r in store.select(queries.load("segment_enterprises"), bindings={"chain": URIRef(chain_entry.iri)}):
-        seg = by_iri.get(r["seg"])
-        if seg is None:
-            continue
-        src = source_from_row(r, docs)
-        place = r.get("place")
-        if region_entry and place in places:
-            actor = next((a for a in seg.enterprises if a.iri == r["e"]), None)
-            if actor is None:
-                actor = Actor(r["e"], r.get("label", r["e"]), r.get("labelEn"), "enterprise", place,
-                              context.get(place, {}).get("label"))
-                seg.enterprises.append(actor)
-            if src not in actor.sources:
-                actor.sources.append(src)
-        elif candidates:
-            cand = elsewhere[seg.iri].get(r["e"])
-            if cand is None:
-                tier, why = _rank(place, region_entry.iri if region_entry else None, places, context)
-                cand = GapCandidate(r["e"], r.get("label", r["e"]), r.get("labelEn"), place,
-                                    context.get(place or "", {}).get("label"), tier, why)
-                elsewhere[seg.iri][r["e"]] = cand
-            if src not in cand.sources:
-                cand.sources.append(src)
+    labels: dict[str, str] = {}
+    places: set[str] = set()
 
     if region_entry:
-        for r in store.select(queries.load("segment_projects"), bindings={"chain": URIRef(chain_entry.iri)}):
+        places = region_places(store, region_entry.iri)
+        place_list = [URIRef(p) for p in sorted(places)]
+        b = {"chain": URIRef(chain_entry.iri), "place": place_list}
+        for r in store.select(queries.load("region_segment_enterprises"), bindings=b):
             seg = by_iri.get(r["seg"])
-            where = r.get("place") or r.get("ownerPlace")
-            if seg is None or where not in places:
+            if seg is None:
+                continue
+            actor = next((a for a in seg.enterprises if a.iri == r["e"]), None)
+            if actor is None:
+                actor = Actor(r["e"], r.get("label", r["e"]), r.get("labelEn"), "enterprise", r["place"])
+                seg.enterprises.append(actor)
+            src = source_from_row(r, docs)
+            if src not in actor.sources:
+                actor.sources.append(src)
+        for r in store.select(queries.load("region_segment_projects"), bindings=b):
+            seg = by_iri.get(r["seg"])
+            if seg is None:
                 continue
             actor = next((a for a in seg.projects if a.iri == r["p"]), None)
             if actor is None:
-                actor = Actor(r["p"], r.get("label", r["p"]), r.get("labelEn"), "project", where,
-                              context.get(where, {}).get("label"), r.get("status"), r.get("owner"))
+                actor = Actor(r["p"], r.get("label", r["p"]), r.get("labelEn"), "project", r["place"],
+                              None, r.get("status"), r.get("owner"))
                 seg.projects.append(actor)
             src = source_from_row(r, docs)
             if src not in actor.sources:
@@ -288,9 +296,21 @@ def completeness(store: KGStore, chain: str, region: str | None = None, *, candi
             seg.weak_link = len(operators) == 1
         elif seg.projects:
             seg.status = PLANNED
-        seg.candidates = sorted(elsewhere.get(seg.iri, {}).values(), key=lambda c: (c.tier, c.label))
-        if seg.status == COVERED:
-            seg.candidates = []
+
+    if candidates:
+        ranking = _Ranking.for_region(store, region_entry.iri if region_entry else None, places)
+        for seg in segments:
+            if seg.status != COVERED:
+                seg.candidates = ranking.candidates(store, seg.iri, docs)
+
+    shown = {a.place for s in segments for a in (*s.enterprises, *s.projects) if a.place}
+    shown |= {c.place for s in segments for c in s.candidates if c.place}
+    labels.update(place_labels(store, shown))
+    for s in segments:
+        for a in (*s.enterprises, *s.projects):
+            a.place_label = labels.get(a.place or "")
+        for c in s.candidates:
+            c.place_label = labels.get(c.place or "")
 
     g = segment_graph([s.iri for s in segments], edges)
     missing = {s.iri for s in segments if s.status != COVERED}
@@ -356,34 +376,74 @@ def resolve_chain(store: KGStore, name: str) -> Any:
     raise AmbiguousNameError(name, found, kind="chain")
 
 
-def place_context(store: KGStore) -> dict[str, dict[str, Any]]:
-    """Per place: label, municipalities and alliances (with labels)."""
-    out: dict[str, dict[str, Any]] = {}
-    for r in store.select(queries.load("place_context")):
-        entry = out.setdefault(r["place"], {"label": None, "municipalities": set(), "alliances": {}})
-        entry["label"] = entry["label"] or r.get("label")
-        if "municipality" in r:
-            entry["municipalities"].add(r["municipality"])
-        if "alliance" in r:
-            entry["alliances"][r["alliance"]] = r.get("allianceLabel") or r["alliance"]
-    return out
+@dataclass
+class _Ranking:
+    """How to rank gap-filling candidates for a region: tier 1 same alliance, 2 same
+    municipality, 3 elsewhere; never a place of the region itself."""
 
+    region_places: set[str]
+    alliance_places: dict[str, str]  # place → alliance label(s)
+    municipality_places: set[str]
+    municipality_label: str | None
 
-def _rank(place: str | None, region: str | None, region_places_: set[str],
-          context: dict[str, dict[str, Any]]) -> tuple[int, str]:
-    """Tier and reason of a gap-filling candidate located at ``place`` for ``region``."""
-    here = context.get(region or "", {"alliances": {}, "municipalities": set()})
-    alliances: dict[str, str] = {}
-    for p in region_places_ or {region or ""}:
-        alliances.update(context.get(p or "", {}).get("alliances", {}))
-    there = context.get(place or "", {"alliances": {}, "municipalities": set(), "label": None})
-    shared = set(alliances) & set(there["alliances"])
-    where = there.get("label") or place or "unknown place"
-    if shared:
-        names = "、".join(sorted(alliances[a] for a in shared))
-        return 1, f"same alliance ({names}); located in {where}"
-    municipalities = set(here.get("municipalities", set())) & set(there.get("municipalities", set()))
-    if municipalities:
-        labels = "、".join(sorted(context.get(m, {}).get("label") or m for m in municipalities))
-        return 2, f"same municipality ({labels}); located in {where}"
-    return 3, f"operates in this segment elsewhere; located in {where}"
+    @classmethod
+    def for_region(cls, store: KGStore, region: str | None, places: set[str]) -> _Ranking:
+        if region is None:
+            return cls(set(), {}, set(), None)
+        from graph.enterprise import location
+
+        ancestors = location(store, region)
+        municipality = next((a for a in ancestors if str(CKG.Municipality) in a["types"]), None)
+        around = places | {a["iri"] for a in ancestors}
+        alliance_places: dict[str, str] = {}
+        rows = store.select(queries.load("region_alliances"), bindings={"place": [URIRef(p) for p in sorted(around)]})
+        for r in rows:
+            name = r.get("label") or r["alliance"]
+            for p in region_places(store, r["member"]):
+                if p not in places:
+                    known = alliance_places.get(p)
+                    alliance_places[p] = name if not known or name in known else f"{known}、{name}"
+        municipality_places = region_places(store, municipality["iri"]) - places if municipality else set()
+        return cls(places, alliance_places, municipality_places, municipality["label"] if municipality else None)
+
+    def candidates(self, store: KGStore, seg: str, docs: Any) -> list[GapCandidate]:
+        """Up to ``CANDIDATES_PER_SEGMENT`` enterprises outside the region operating in ``seg``."""
+        found: dict[str, GapCandidate] = {}
+        text = queries.load("segment_operators")
+        tiers: list[tuple[int, set[str] | None]] = [
+            (1, set(self.alliance_places)),
+            (2, self.municipality_places - set(self.alliance_places)),
+            (3, None),
+        ]
+        for tier, pool in tiers:
+            room = CANDIDATES_PER_SEGMENT - len(found)
+            if room <= 0:
+                break
+            if pool is not None and not pool:
+                continue
+            bindings: dict[str, Any] = {"seg": URIRef(seg)}
+            if pool is not None:
+                bindings["place"] = [URIRef(p) for p in sorted(pool)]
+            limit = (room + len(self.region_places) + len(found)) * 4
+            for r in store.select(f"{text}\nLIMIT {limit}", bindings=bindings):
+                place = r["place"]
+                if place in self.region_places or (pool is None and (place in self.alliance_places
+                                                                     or place in self.municipality_places)):
+                    continue
+                cand = found.get(r["e"])
+                if cand is None:
+                    if len(found) >= CANDIDATES_PER_SEGMENT:
+                        continue
+                    cand = found[r["e"]] = GapCandidate(r["e"], r.get("label", r["e"]), r.get("labelEn"), place,
+                                                        None, tier, self._why(tier, place))
+                src = source_from_row(r, docs)
+                if src not in cand.sources:
+                    cand.sources.append(src)
+        return sorted(found.values(), key=lambda c: (c.tier, c.label))
+
+    def _why(self, tier: int, place: str) -> str:
+        if tier == 1:
+            return f"same alliance ({self.alliance_places.get(place)})"
+        if tier == 2:
+            return f"same municipality ({self.municipality_label})"
+        return "operates in this segment elsewhere"
