@@ -21,9 +21,8 @@ graph.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import networkx as nx
 from rdflib import URIRef
 
 from graph import queries
@@ -32,6 +31,9 @@ from graph.names import index_for
 from graph.ns import CKG
 from graph.provenance import Source, documents, source_from_row
 from graph.store import KGStore
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 COVERED, PLANNED, MISSING = "covered", "planned", "missing"
 STAGES = {str(CKG.Upstream): "upstream", str(CKG.Midstream): "midstream", str(CKG.Downstream): "downstream"}
@@ -187,6 +189,8 @@ def place_labels(store: KGStore, places: set[str]) -> dict[str, str]:
 
 def segment_graph(segment_iris: list[str], edges: list[tuple[str, str]]) -> nx.DiGraph:
     """The template's segment graph (a small projection: segments and supply edges)."""
+    import networkx as nx
+
     g = nx.DiGraph()
     g.add_nodes_from(segment_iris)
     g.add_edges_from(edges)
@@ -199,6 +203,7 @@ def break_points(g: nx.DiGraph, missing: set[str]) -> set[str]:
     A first segment has no supplier, a last one no customer. A missing segment is a break point
     when removing it leaves no path from any first to any last segment.
 
+    >>> import networkx as nx
     >>> g = nx.DiGraph([("a", "b"), ("b", "c"), ("a", "x"), ("x", "c")])
     >>> sorted(break_points(g, {"b"})), sorted(break_points(g, {"a"}))
     ([], ['a'])
@@ -207,6 +212,8 @@ def break_points(g: nx.DiGraph, missing: set[str]) -> set[str]:
     lasts = [n for n in g if g.out_degree(n) == 0]
     if not firsts or not lasts:
         return set()
+    import networkx as nx
+
     flow = g.copy()
     flow.add_edges_from(("__source__", n) for n in firsts)
     flow.add_edges_from((n, "__sink__") for n in lasts)
@@ -223,6 +230,8 @@ def connected(g: nx.DiGraph, present: set[str]) -> bool:
     """Whether the present segments alone link some first segment to some last segment."""
     firsts = [n for n in g if g.in_degree(n) == 0 and n in present]
     lasts = {n for n in g if g.out_degree(n) == 0 and n in present}
+    import networkx as nx
+
     sub = g.subgraph(present)
     return any(lasts & (nx.descendants(sub, f) | {f}) for f in firsts)
 

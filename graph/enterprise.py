@@ -67,6 +67,7 @@ def local_neighbours(store: KGStore, iri: str, area: str) -> dict[str, list[dict
     enterprises on the neighbouring segments among those places.
     """
     from graph.completeness import region_places
+    from graph.materialize import derived_for
 
     out: dict[str, dict[str, dict[str, Any]]] = {"supplier": {}, "customer": {}}
     for r in store.select(queries.load("neighbour_segments"), bindings={"e": URIRef(iri)}):
@@ -75,7 +76,15 @@ def local_neighbours(store: KGStore, iri: str, area: str) -> dict[str, list[dict
             "enterprises": [], "enterprise_count": 0,
         })
     segments = {seg for side in out.values() for seg in side}
-    if segments:
+    derived = derived_for(store)
+    if segments and derived is not None and derived.has_area(area):
+        for side in out.values():
+            for seg, entry in side.items():
+                count, rows = derived.members(area, seg, limit=NEIGHBOURS_PER_SEGMENT + 1)
+                listed = [{"iri": e, "label": label} for e, label in rows if e != iri]
+                entry["enterprise_count"] = count - (len(rows) - len(listed))
+                entry["enterprises"] = listed[:NEIGHBOURS_PER_SEGMENT]
+    elif segments:
         places = sorted(region_places(store, area))
         rows = store.select(
             queries.load("segment_enterprises_in_places"),
@@ -94,17 +103,9 @@ def local_neighbours(store: KGStore, iri: str, area: str) -> dict[str, list[dict
     return {side: list(entries.values()) for side, entries in out.items()}
 
 
-def enterprise_profile(store: KGStore, name: str) -> EnterpriseProfile:
-    """Look an enterprise up by IRI, slug, name, alias or pinyin and describe it with sources.
-
-    Raises:
-        UnknownEntityError, AmbiguousNameError: the name does not resolve to one enterprise.
-    """
-    entry = index_for(store).resolve(name, kinds=("enterprise",))
-    iri = entry.iri
-    f = facts(store, iri)
+def chains_of(store: KGStore, iri: str) -> list[dict[str, Any]]:
+    """The chains and segments an enterprise operates in, each segment with stage, basis and sources."""
     docs = documents(store)
-
     chains: dict[str, dict[str, Any]] = {}
     for r in store.select(queries.load("enterprise_segments"), bindings={"e": URIRef(iri)}):
         chain_iri = r.get("chain", "")
@@ -115,13 +116,51 @@ def enterprise_profile(store: KGStore, name: str) -> EnterpriseProfile:
             "iri": r["seg"], "label": r.get("segLabel"), "label_en": r.get("segLabelEn"),
             "stage": STAGES.get(r.get("stage", "")), "sources": [],
         })
-        src = source_from_row(r, docs)
-        seg["sources"].append(src.to_dict())
+        seg["sources"].append(source_from_row(r, docs).to_dict())
     for chain in chains.values():
         chain["segments"] = list(chain["segments"].values())
         for seg in chain["segments"]:
             seg["basis"] = "stated" if any(s["basis"] == "stated" for s in seg["sources"]) else "inferred"
+    return list(chains.values())
 
+
+def enterprise_chains(store: KGStore, name: str) -> dict[str, Any]:
+    """Enterprise-to-chain lookup: chains and segments (stage, basis, sources), place, and the local
+    suppliers' and customers' segments with the enterprises on them.
+
+    Raises:
+        UnknownEntityError, AmbiguousNameError: the name does not resolve to one enterprise.
+    """
+    entry = index_for(store).resolve(name, kinds=("enterprise",))
+    iri = entry.iri
+    rows = store.select("SELECT ?place WHERE { ?e ckg:locatedIn ?place } ORDER BY ?place",
+                        bindings={"e": URIRef(iri)})
+    places = location(store, rows[0]["place"]) if rows else []
+    area = local_area(places) if places else None
+    neighbours = local_neighbours(store, iri, area) if area else {"supplier": [], "customer": []}
+    return {
+        "iri": iri,
+        "label": entry.labels.get("zh") or entry.label,
+        "label_en": entry.labels.get("en"),
+        "chains": chains_of(store, iri),
+        "location": places,
+        "local_area": area,
+        "suppliers": neighbours["supplier"],
+        "customers": neighbours["customer"],
+    }
+
+
+def enterprise_profile(store: KGStore, name: str) -> EnterpriseProfile:
+    """Look an enterprise up by IRI, slug, name, alias or pinyin and describe it with sources.
+
+    Raises:
+        UnknownEntityError, AmbiguousNameError: the name does not resolve to one enterprise.
+    """
+    entry = index_for(store).resolve(name, kinds=("enterprise",))
+    iri = entry.iri
+    f = facts(store, iri)
+
+    chains = chains_of(store, iri)
     places = [location(store, p) for p in f.values("ckg:locatedIn")]
     area = local_area(places[0]) if places else None
 
@@ -144,7 +183,7 @@ def enterprise_profile(store: KGStore, name: str) -> EnterpriseProfile:
         "legal_names": f.with_sources("ckg:legalName"),
         "short_names": f.with_sources("ckg:shortName"),
         "aliases": f.with_sources("skos:altLabel"),
-        "chains": list(chains.values()),
+        "chains": chains,
         "location": places[0] if places else [],
         "locations": places,
         "local_area": area,

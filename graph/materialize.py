@@ -33,12 +33,16 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import pyoxigraph as ox
+
 from graph import name_store
 from graph.ns import CKG
 from graph.store import KGStore
 
 FILE = "derived.sqlite"
-SCHEMA_VERSION = 1
+RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+RDFS_LABEL = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
+SCHEMA_VERSION = 2
 
 
 def _value(term: Any) -> str:
@@ -68,6 +72,27 @@ def _closure(store: KGStore) -> dict[str, set[str]]:
     for p in list(parents):
         up(p)
     return memo
+
+
+def _members(
+    store: KGStore, ups: dict[str, set[str]], located: dict[str, list[str]]
+) -> list[tuple[str, str, str, str | None]]:
+    """(area, segment, enterprise, label) for every district or municipality an enterprise is in:
+    the enterprise lookup's "local" suppliers and customers read these rows."""
+    areas: set[str] = set()
+    for cls in (CKG.District, CKG.Municipality):
+        areas |= {_value(q.subject) for q in store.ox.quads_for_pattern(None, RDF_TYPE, ox.NamedNode(str(cls)), None)}
+    labels: dict[str, str] = {}
+    for q in store.ox.quads_for_pattern(None, RDFS_LABEL, None, ox.DefaultGraph()):
+        if isinstance(q.object, ox.Literal) and q.object.language == "zh":
+            labels.setdefault(_value(q.subject), q.object.value)
+    rows: set[tuple[str, str, str, str | None]] = set()
+    for q in store.ox.quads_for_pattern(None, ox.NamedNode(str(CKG.operatesIn)), None, ox.DefaultGraph()):
+        e, seg = _value(q.subject), _value(q.object)
+        for place in located.get(e, ()):
+            for area in ups.get(place, {place}) & areas:
+                rows.add((area, seg, e, labels.get(e)))
+    return sorted(rows)
 
 
 def _operating_projects(store: KGStore) -> list[tuple[str, str, str | None]]:
@@ -106,6 +131,7 @@ def materialize(store: KGStore) -> dict[str, Any]:
         for place in places[:1]:
             for region in ups.get(place, (place,)):
                 pairs[(region, seg)].add(owner or p)
+    members = _members(store, ups, located)
     tmp = store.path / (FILE + ".tmp")
     tmp.unlink(missing_ok=True)
     db = sqlite3.connect(tmp)
@@ -115,7 +141,9 @@ def materialize(store: KGStore) -> dict[str, Any]:
         CREATE TABLE closure (region TEXT NOT NULL, place TEXT NOT NULL);
         CREATE TABLE coverage (region TEXT NOT NULL, seg TEXT NOT NULL, enterprises INTEGER NOT NULL);
         CREATE TABLE regions (pos INTEGER PRIMARY KEY, data TEXT NOT NULL);
+        CREATE TABLE members (area TEXT NOT NULL, seg TEXT NOT NULL, e TEXT NOT NULL, label TEXT);
     """)
+    db.executemany("INSERT INTO members VALUES (?, ?, ?, ?)", members)
     db.executemany("INSERT INTO closure VALUES (?, ?)",
                    ((region, place) for place, regions in ups.items() for region in regions))
     db.executemany("INSERT INTO coverage VALUES (?, ?, ?)",
@@ -124,6 +152,7 @@ def materialize(store: KGStore) -> dict[str, Any]:
                    ((i, json.dumps(r, ensure_ascii=False)) for i, r in enumerate(list_regions(store))))
     db.executescript(
         "CREATE INDEX closure_region ON closure (region); CREATE INDEX coverage_region ON coverage (region);"
+        "CREATE INDEX members_area_seg ON members (area, seg, e);"
     )
     db.executemany("INSERT INTO meta VALUES (?, ?)", [("schema", str(SCHEMA_VERSION)), ("fingerprint", "")])
     db.commit()
@@ -173,6 +202,17 @@ class Derived:
 
     def region_coverage(self, region: str) -> dict[str, int]:
         return dict(self.db.execute("SELECT seg, enterprises FROM coverage WHERE region = ?", (region,)))
+
+    def members(self, area: str, seg: str, *, limit: int) -> tuple[int, list[tuple[str, str | None]]]:
+        """(count, first ``limit`` (enterprise, label)) of the enterprises of ``area`` in ``seg``."""
+        (count,) = self.db.execute("SELECT COUNT(*) FROM members WHERE area = ? AND seg = ?", (area, seg)).fetchone()
+        rows = self.db.execute("SELECT e, label FROM members WHERE area = ? AND seg = ? ORDER BY e LIMIT ?",
+                               (area, seg, limit)).fetchall()
+        return int(count), [(e, label) for e, label in rows]
+
+    def has_area(self, area: str) -> bool:
+        """Whether ``members`` rows were written for ``area`` (districts and municipalities)."""
+        return self.db.execute("SELECT 1 FROM members WHERE area = ? LIMIT 1", (area,)).fetchone() is not None
 
     def regions(self) -> list[dict[str, Any]]:
         return [json.loads(d) for (d,) in self.db.execute("SELECT data FROM regions ORDER BY pos")]

@@ -8,7 +8,6 @@ from graph import queries
 from graph.stats import compact
 from graph.store import KGStore
 
-
 #: Most specific first: a place typed both ckg:SubPark and ckg:Zone is listed as a sub-park.
 REGION_TYPES = ("ckg:SubPark", "ckg:HighTechZone", "ckg:IndustrialPark", "ckg:EconomicCorridor", "ckg:Zone",
                 "ckg:District", "ckg:Municipality")

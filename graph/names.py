@@ -27,9 +27,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from pypinyin import lazy_pinyin
-from rapidfuzz import fuzz, process
-
 from graph import queries
 from graph.errors import AmbiguousNameError, Candidate, UnknownEntityError
 from graph.name_store import LazyEntries
@@ -67,6 +64,8 @@ def to_pinyin(text: str) -> str:
     >>> to_pinyin("三磊玻纤")
     'sanleiboxian'
     """
+    from pypinyin import lazy_pinyin  # imported on first use: its phrase table takes a third of a second
+
     return normalise("".join(lazy_pinyin(text)))
 
 
@@ -195,10 +194,13 @@ class NameIndex:
         key = normalise(name)
         if not key or not self._key_list:
             return []
+        from rapidfuzz import fuzz
+        from rapidfuzz.process import extract
+
         queries_ = {key, to_pinyin(key)} if has_cjk(key) else {key}
         best: dict[str, Candidate] = {}
         for q in queries_:
-            for _, score, idx in process.extract(q, self._key_list, scorer=fuzz.WRatio, limit=limit * 8):
+            for _, score, idx in extract(q, self._key_list, scorer=fuzz.WRatio, limit=limit * 8):
                 iri = self._keys[idx][1]
                 if score < 50 or iri not in self._allowed([iri], kinds):
                     continue
@@ -341,9 +343,12 @@ class PersistentNameIndex(NameIndex):
         if not pool:
             return []
         key_list = [k for k, _ in pool]
+        from rapidfuzz import fuzz
+        from rapidfuzz.process import extract
+
         scored: dict[int, tuple[float, str]] = {}
         for q in queries_:
-            for _, score, idx in process.extract(q, key_list, scorer=fuzz.WRatio, limit=limit * 8):
+            for _, score, idx in extract(q, key_list, scorer=fuzz.WRatio, limit=limit * 8):
                 if score < 50:
                     continue
                 eid = pool[idx][1]

@@ -532,22 +532,30 @@ class ProcessPool:
         self._context = multiprocessing.get_context("spawn")
         self._idle: queue.Queue[_Worker] = queue.Queue()
         self._closed = False
-        for _ in range(size):
-            self._idle.put(self._spawn())
+        started = [self._start() for _ in range(size)]  # start them all, then wait: in parallel
+        for worker in started:
+            self._idle.put(self._ready(worker))
 
     def _spawn(self) -> _Worker:
+        return self._ready(self._start())
+
+    def _start(self) -> _Worker:
         parent, child = self._context.Pipe()
         process = self._context.Process(
             target=_worker_main, args=(self._path, child, self._max_rows), name="sparql-worker", daemon=True
         )
         process.start()
         child.close()
-        # Only a worker whose store is open counts as idle, so start-up never eats a query's time.
-        if not parent.poll(WORKER_START_TIMEOUT):
-            process.kill()
-            raise RuntimeError("a SPARQL worker process did not start in time")
-        parent.recv()
         return _Worker(process, parent)
+
+    def _ready(self, worker: _Worker) -> _Worker:
+        """Wait until the worker has opened the store: only then does it count as idle, so
+        start-up never eats a query's time."""
+        if not worker.conn.poll(WORKER_START_TIMEOUT):
+            worker.process.kill()
+            raise RuntimeError("a SPARQL worker process did not start in time")
+        worker.conn.recv()
+        return worker
 
     def run(self, request: QueryRequest, *, timeout: float) -> QueryAnswer:
         """Run ``request`` in a free worker; kill that worker if it is not done by the deadline.

@@ -9,6 +9,7 @@ from pydantic import BaseModel
 
 from api.deps import StoreDep
 from api.routes.search import slug
+from graph import enterprise as enterprise_questions
 from graph.completeness import completeness, resolve_chain
 from graph.describe import facts, types
 from graph.enterprise import enterprise_profile
@@ -140,6 +141,4 @@ def enterprise(store: StoreDep, enterprise: str) -> dict[str, Any]:
 @router.get("/enterprises/{enterprise}/chains", summary="Enterprise-to-chain lookup")
 def enterprise_chains(store: StoreDep, enterprise: str) -> dict[str, Any]:
     """Chains and segments of an enterprise, its place, and its local suppliers and customers."""
-    p = enterprise_profile(store, enterprise).to_dict()
-    keys = ("iri", "label", "label_en", "chains", "location", "local_area", "suppliers", "customers")
-    return {k: p[k] for k in keys}
+    return enterprise_questions.enterprise_chains(store, enterprise)

@@ -68,3 +68,14 @@ def test_a_write_makes_the_side_files_stale(tmp_path: Path) -> None:
     store.close()
     reopened = KGStore(path)  # the files changed since the seal: still stale after reopening
     assert derived_for(reopened) is None
+
+
+def test_enterprise_neighbours_from_side_files_equal_sparql(disk_store: KGStore, seed_store: KGStore) -> None:
+    from graph.enterprise import enterprise_profile
+
+    assert derived_for(disk_store) is not None
+    for name in ("三磊", "科瑞南海", "衡生药用胶囊", "双河丝绸", "唯美陶瓷", "开拓卫星"):
+        disk = enterprise_profile(disk_store, name).to_dict()
+        memory = enterprise_profile(seed_store, name).to_dict()
+        for side in ("suppliers", "customers"):
+            assert disk[side] == memory[side], (name, side)
