@@ -20,7 +20,7 @@ graph.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from rdflib import URIRef
@@ -87,6 +87,7 @@ class SegmentStatus:
     gbt_codes: list[str]
     status: str = MISSING
     enterprises: list[Actor] = field(default_factory=list)
+    enterprise_count: int = 0  # all of them; ``enterprises`` lists at most ``limit``
     projects: list[Actor] = field(default_factory=list)
     weak_link: bool = False
     break_point: bool = False
@@ -131,19 +132,43 @@ class Completeness:
         raise KeyError(name_or_iri)
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready form (sources included)."""
-        data = asdict(self)
-        data["break_points"] = self.break_points
-        data["weak_links"] = self.weak_links
-        for seg, raw in zip(self.segments, data["segments"], strict=True):
-            for actors, key in ((seg.enterprises, "enterprises"), (seg.projects, "projects")):
-                for actor, out in zip(actors, raw[key], strict=True):
-                    out["basis"] = actor.basis
-                    out["sources"] = [s.to_dict() for s in actor.sources]
-            for cand, out in zip(seg.candidates, raw["candidates"], strict=True):
-                out["sources"] = [s.to_dict() for s in cand.sources]
-        data["edges"] = [list(e) for e in self.edges]
-        return data
+        """JSON-ready form (sources included); written out by hand: ``dataclasses.asdict`` deep-copies
+        every nested object and was most of the cost on large regions."""
+        def actor(a: Actor) -> dict[str, Any]:
+            return {"iri": a.iri, "label": a.label, "label_en": a.label_en, "kind": a.kind, "place": a.place,
+                    "place_label": a.place_label, "status": a.status, "owner": a.owner, "basis": a.basis,
+                    "sources": [s.to_dict() for s in a.sources]}
+
+        def candidate(c: GapCandidate) -> dict[str, Any]:
+            return {"iri": c.iri, "label": c.label, "label_en": c.label_en, "place": c.place,
+                    "place_label": c.place_label, "tier": c.tier, "why": c.why,
+                    "sources": [s.to_dict() for s in c.sources]}
+
+        return {
+            "chain": self.chain,
+            "chain_label": self.chain_label,
+            "chain_label_en": self.chain_label_en,
+            "region": self.region,
+            "region_label": self.region_label,
+            "segments": [
+                {"iri": s.iri, "label": s.label, "label_en": s.label_en, "stage": s.stage, "order": s.order,
+                 "weight": s.weight, "gbt_codes": list(s.gbt_codes), "status": s.status,
+                 "enterprises": [actor(a) for a in s.enterprises], "enterprise_count": s.enterprise_count,
+                 "projects": [actor(a) for a in s.projects],
+                 "weak_link": s.weak_link, "break_point": s.break_point,
+                 "candidates": [candidate(c) for c in s.candidates]}
+                for s in self.segments
+            ],
+            "edges": [list(e) for e in self.edges],
+            "score": self.score,
+            "weighted_score": self.weighted_score,
+            "by_stage": dict(self.by_stage),
+            "planned_share": self.planned_share,
+            "connected": self.connected,
+            "template_note": self.template_note,
+            "break_points": self.break_points,
+            "weak_links": self.weak_links,
+        }
 
 
 # --- reading the template ---------------------------------------------------------------------
@@ -239,11 +264,16 @@ def connected(g: nx.DiGraph, present: set[str]) -> bool:
 # --- the question -----------------------------------------------------------------------------
 
 
+#: Enterprises listed per segment by default (the count covers them all).
+ENTERPRISES_LISTED = 100
+
 #: Gap-filling candidates listed per missing segment.
 CANDIDATES_PER_SEGMENT = 10
 
 
-def completeness(store: KGStore, chain: str, region: str | None = None, *, candidates: bool = True) -> Completeness:
+def completeness(
+    store: KGStore, chain: str, region: str | None = None, *, candidates: bool = True, limit: int = ENTERPRISES_LISTED
+) -> Completeness:
     """Chain completeness of ``chain`` in ``region`` (names are resolved, see :mod:`graph.names`).
 
     Reads only what the answer shows: the enterprises and projects among the region's places
@@ -255,6 +285,7 @@ def completeness(store: KGStore, chain: str, region: str | None = None, *, candi
         chain: a chain template, or a regional industry covering exactly one template.
         region: a region; ``None`` returns the template with every segment ``missing``.
         candidates: also rank gap-filling candidates for missing segments.
+        limit: enterprises listed (with sources) per segment; ``enterprise_count`` gives them all.
 
     Raises:
         UnknownEntityError, AmbiguousNameError: a name does not resolve to one resource.
@@ -271,25 +302,35 @@ def completeness(store: KGStore, chain: str, region: str | None = None, *, candi
         places = region_places(store, region_entry.iri)
         place_list = [URIRef(p) for p in sorted(places)]
         b = {"chain": URIRef(chain_entry.iri), "place": place_list}
-        for r in store.select(queries.load("region_segment_enterprises"), bindings=b):
-            seg = by_iri.get(r["seg"])
-            if seg is None:
-                continue
-            actor = next((a for a in seg.enterprises if a.iri == r["e"]), None)
-            if actor is None:
-                actor = Actor(r["e"], r.get("label", r["e"]), r.get("labelEn"), "enterprise", r["place"])
-                seg.enterprises.append(actor)
-            src = source_from_row(r, docs)
-            if src not in actor.sources:
-                actor.sources.append(src)
+        enterprises_seen: dict[tuple[str, str], Actor] = {}
+        projects_seen: dict[tuple[str, str], Actor] = {}
+        listed = _listed_enterprises(store, region_entry.iri, segments, b, limit)
+        if listed:
+            rows = store.select(queries.load("enterprise_placements"),
+                                bindings={"e": [URIRef(e) for e in sorted({e for _, e, _ in listed})]})
+            labels_of = {(seg, e): label for seg, e, label in listed}
+            for r in rows:
+                seg = by_iri.get(r["seg"])
+                key = (r["seg"], r["e"])
+                if seg is None or key not in labels_of or r.get("place") not in places:
+                    continue
+                actor = enterprises_seen.get(key)
+                if actor is None:
+                    actor = Actor(r["e"], labels_of[key] or r["e"], r.get("labelEn"), "enterprise", r["place"])
+                    enterprises_seen[key] = actor
+                    seg.enterprises.append(actor)
+                src = source_from_row(r, docs)
+                if src not in actor.sources:
+                    actor.sources.append(src)
         for r in store.select(queries.load("region_segment_projects"), bindings=b):
             seg = by_iri.get(r["seg"])
             if seg is None:
                 continue
-            actor = next((a for a in seg.projects if a.iri == r["p"]), None)
+            actor = projects_seen.get((seg.iri, r["p"]))
             if actor is None:
                 actor = Actor(r["p"], r.get("label", r["p"]), r.get("labelEn"), "project", r["place"],
                               None, r.get("status"), r.get("owner"))
+                projects_seen[(seg.iri, r["p"])] = actor
                 seg.projects.append(actor)
             src = source_from_row(r, docs)
             if src not in actor.sources:
@@ -299,10 +340,12 @@ def completeness(store: KGStore, chain: str, region: str | None = None, *, candi
         seg.enterprises.sort(key=lambda a: a.label)
         seg.projects.sort(key=lambda a: a.label)
         operating = [p for p in seg.projects if p.status == _IN_OPERATION]
-        operators = {a.iri for a in seg.enterprises} | {p.owner or p.iri for p in operating}
+        listed_iris = {a.iri for a in seg.enterprises}
+        extra = {p.owner or p.iri for p in operating} - listed_iris
+        operators = seg.enterprise_count + len(extra)
         if operators:
             seg.status = COVERED
-            seg.weak_link = len(operators) == 1
+            seg.weak_link = operators == 1
         elif seg.projects:
             seg.status = PLANNED
 
@@ -345,6 +388,35 @@ def completeness(store: KGStore, chain: str, region: str | None = None, *, candi
         planned_share=(sum(1 for s in segments if s.status == PLANNED) / len(segments)) if segments else 0.0,
         connected=connected(g, {s.iri for s in segments if s.status == COVERED}),
     )
+
+
+def _listed_enterprises(
+    store: KGStore, region: str, segments: list[SegmentStatus], bindings: dict[str, Any], limit: int
+) -> list[tuple[str, str, str | None]]:
+    """(segment, enterprise, label) of the enterprises to list, at most ``limit`` per segment, and
+    each segment's full ``enterprise_count`` set on the way.
+
+    A district or municipality reads the build-time ``members`` table when it is current; any
+    other region (or a store without side files) asks SPARQL for the whole list.
+    """
+    from graph.materialize import derived_for
+
+    derived = derived_for(store)
+    out: list[tuple[str, str, str | None]] = []
+    if derived is not None and derived.has_area(region):
+        for seg in segments:
+            count, rows = derived.members(region, seg.iri, limit=limit)
+            seg.enterprise_count = count
+            out.extend((seg.iri, e, label) for e, label in rows)
+        return out
+    per_segment: dict[str, dict[str, str | None]] = {}
+    for r in store.select(queries.load("region_segment_members"), bindings=bindings):
+        per_segment.setdefault(r["seg"], {}).setdefault(r["e"], r.get("label"))
+    for seg in segments:
+        members = per_segment.get(seg.iri, {})
+        seg.enterprise_count = len(members)
+        out.extend((seg.iri, e, members[e]) for e in sorted(members)[:limit])
+    return out
 
 
 def _share(segments: list[SegmentStatus], weight: Any) -> float:

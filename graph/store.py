@@ -104,6 +104,41 @@ def from_ox(term: Any) -> Node | None:
     raise TypeError(f"unsupported term {term!r}")
 
 
+_XSD = "http://www.w3.org/2001/XMLSchema#"
+_INTEGERS = {_XSD + t for t in ("integer", "int", "long", "short", "byte", "nonNegativeInteger",
+                                "positiveInteger", "negativeInteger", "nonPositiveInteger",
+                                "unsignedInt", "unsignedLong", "unsignedShort", "unsignedByte")}
+_FLOATS = {_XSD + "double", _XSD + "float"}
+
+
+def ox_value(term: Any) -> Any:
+    """A JSON-friendly value straight from a pyoxigraph term (as :func:`python_value` of its
+    rdflib form, without building one): IRIs and blank nodes as strings; integers, booleans and
+    doubles as Python values; every other literal (decimals, dates, strings) as its lexical form.
+
+    >>> ox_value(ox.Literal("3", datatype=ox.NamedNode(_XSD + "integer"))), ox_value(ox.NamedNode("http://a"))
+    (3, 'http://a')
+    """
+    if term is None:
+        return None
+    if isinstance(term, ox.Literal):
+        datatype = term.datatype.value
+        if datatype in _INTEGERS:
+            try:
+                return int(term.value)
+            except ValueError:
+                return term.value
+        if datatype == _XSD + "boolean":
+            return term.value in ("true", "1")
+        if datatype in _FLOATS:
+            try:
+                return float(term.value)
+            except ValueError:
+                return term.value
+        return term.value
+    return term.value
+
+
 def python_value(term: Node | None) -> Any:
     """A JSON-friendly value: IRIs and blank nodes as strings, literals as Python values."""
     if term is None:
@@ -219,7 +254,7 @@ class KGStore:
         if not isinstance(result, ox.QuerySolutions):
             raise TypeError("select() needs a SELECT query")
         names = [v.value for v in result.variables]
-        convert = from_ox if terms else (lambda t: python_value(from_ox(t)))
+        convert = from_ox if terms else ox_value
         rows = []
         for solution in result:
             row = {}

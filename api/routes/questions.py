@@ -20,10 +20,12 @@ def chain_completeness(
     store: StoreDep,
     chain: str,
     region: Annotated[str | None, Query(description="region name or id; omit for the bare template")] = None,
+    limit: Annotated[int, Query(ge=1, le=10_000, description="enterprises listed per segment")] = 100,
 ) -> dict[str, Any]:
-    """Every segment's status (covered / planned / missing) with enterprises, projects, sources,
-    scores, break points, weak links and gap-filling candidates."""
-    return completeness(store, chain, region).to_dict()
+    """Every segment's status (covered / planned / missing) with enterprises (up to ``limit`` per
+    segment, ``enterprise_count`` for all), projects, sources, scores, break points, weak links
+    and gap-filling candidates."""
+    return completeness(store, chain, region, limit=limit).to_dict()
 
 
 @router.get("/completeness/matrix", summary="Regions × chains completeness matrix")

@@ -99,3 +99,13 @@ def test_matrix_agrees_with_completeness(seed_store: KGStore) -> None:
     for cell in m["cells"][:12]:
         c = completeness(seed_store, cell["chain"], cell["region"], candidates=False)
         assert cell["score"] == c.score and cell["weighted_score"] == c.weighted_score
+
+
+def test_listing_is_capped_but_counted(seed_store: KGStore) -> None:
+    full = completeness(seed_store, "生物医药", "黔江")
+    capped = completeness(seed_store, "生物医药", "黔江", limit=1)
+    for a, b in zip(full.segments, capped.segments, strict=True):
+        assert b.enterprise_count == a.enterprise_count == len(a.enterprises)
+        assert len(b.enterprises) == min(1, a.enterprise_count)
+        assert (a.status, a.weak_link) == (b.status, b.weak_link)
+    assert capped.score == full.score
