@@ -232,7 +232,8 @@ class NameIndex:
     def search(self, text: str, *, kinds: tuple[str, ...] | None = None, limit: int = 20) -> list[Candidate]:
         """Find resources whose names contain ``text`` (Chinese, alias or pinyin), best first.
 
-        Ranking: exact name, then stem, then prefix, then substring, then fuzzy.
+        Ranking: exact name, then stem, then prefix, then substring; fuzzy matches (typos) only
+        when nothing else matched.
         """
         key = normalise(text)
         if not key:
@@ -256,7 +257,7 @@ class NameIndex:
                 offer(iri, 2, k)
             elif key in k or pkey in k:
                 offer(iri, 3, k)
-        if len(scored) < limit:
+        if not scored:  # fuzzy matching only rescues typos: it runs when nothing else matched
             for c in self.suggest(text, kinds=kinds, limit=limit):
                 offer(c.iri, 5, c.matched)
         ranked = sorted(scored.values(), key=lambda rc: (rc[0], rc[1].kind, rc[1].label))
@@ -379,7 +380,7 @@ class PersistentNameIndex(NameIndex):
         # Substring hits rank after every prefix hit: needed only when those are too few.
         if len(scored) < limit:
             offer(self._hits(ns.substring(key, pkey), kinds), 3, None)
-        if len(scored) < limit:
+        if not scored:  # fuzzy matching only rescues typos: it runs when nothing else matched
             for c in self.suggest(text, kinds=kinds, limit=limit):
                 if c.iri not in scored:
                     scored[c.iri] = (5, Candidate(c.iri, c.kind, c.label, c.matched, 50.0))

@@ -74,3 +74,10 @@ def test_search_finds_by_substring_alias_and_pinyin(seed_store: KGStore) -> None
     assert SANLEI in [c.iri for c in index.search("玻纤")]
     assert SANLEI in [c.iri for c in index.search("sanlei")]
     assert index.search("sanlei")[0].iri == SANLEI
+
+
+def test_search_uses_fuzzy_matching_only_for_typos(seed_store: KGStore) -> None:
+    index = index_for(seed_store)
+    typo = index.search("sanleiboxain")
+    assert typo and typo[0].iri == SANLEI and typo[0].score == 50.0
+    assert all(c.score >= 70 for c in index.search("玻纤"))  # real matches: no fuzzy noise
