@@ -257,9 +257,9 @@ class NameIndex:
                 offer(iri, 2, k)
             elif key in k or pkey in k:
                 offer(iri, 3, k)
-        if not scored:  # fuzzy matching only rescues typos: it runs when nothing else matched
-            for c in self.suggest(text, kinds=kinds, limit=limit):
-                offer(c.iri, 5, c.matched)
+        if not scored:  # fuzzy matching only rescues typos: closest first, when nothing else matched
+            return [Candidate(c.iri, c.kind, c.label, c.matched, 50.0) for c in self.suggest(text, kinds=kinds,
+                                                                                              limit=limit)]
         ranked = sorted(scored.values(), key=lambda rc: (rc[0], rc[1].kind, rc[1].label))
         return [c for _, c in ranked[:limit]]
 
@@ -380,10 +380,9 @@ class PersistentNameIndex(NameIndex):
         # Substring hits rank after every prefix hit: needed only when those are too few.
         if len(scored) < limit:
             offer(self._hits(ns.substring(key, pkey), kinds), 3, None)
-        if not scored:  # fuzzy matching only rescues typos: it runs when nothing else matched
-            for c in self.suggest(text, kinds=kinds, limit=limit):
-                if c.iri not in scored:
-                    scored[c.iri] = (5, Candidate(c.iri, c.kind, c.label, c.matched, 50.0))
+        if not scored:  # fuzzy matching only rescues typos: closest first, when nothing else matched
+            return [Candidate(c.iri, c.kind, c.label, c.matched, 50.0) for c in self.suggest(text, kinds=kinds,
+                                                                                              limit=limit)]
         ranked = sorted(scored.values(), key=lambda rc: (rc[0], rc[1].kind, rc[1].label))
         return [c for _, c in ranked[:limit]]
 
