@@ -94,3 +94,25 @@ def covered_from(store: KGStore, derived: Any) -> list[dict[str, Any]]:
             cell[0] += len(weights)
             cell[1] += sum(weights)
     return [{"region": r, "chain": c, "covered": v[0], "weight": str(v[1])} for (r, c), v in acc.items()]
+
+
+def instances_page(store: KGStore, cls: str, *, offset: int, limit: int) -> tuple[int, list[dict[str, Any]]]:
+    """(total, one page) of the instances of ``cls`` in IRI order, with labels; paged in the store.
+
+    >>> from graph.store import KGStore
+    >>> instances_page(KGStore(), "https://w3id.org/chainkg/ontology#Enterprise", offset=0, limit=10)
+    (0, [])
+    """
+    from rdflib import URIRef
+
+    bindings = {"class": URIRef(cls)}
+    (count,) = store.select(queries.load("instances_count"), bindings=bindings)
+    page = f"{queries.load('instances_page').rstrip()}\nLIMIT {int(limit)} OFFSET {int(offset)}"
+    iris = [r["s"] for r in store.select(page, bindings=bindings)]
+    if not iris:
+        return int(count["n"]), []
+    labels = {r["s"]: r for r in store.select(queries.load("labels"), bindings={"s": [URIRef(i) for i in iris]})}
+    return int(count["n"]), [
+        {"iri": i, "label": labels.get(i, {}).get("label"), "label_en": labels.get(i, {}).get("labelEn")}
+        for i in iris
+    ]

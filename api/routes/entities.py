@@ -13,8 +13,9 @@ from graph import enterprise as enterprise_questions
 from graph.completeness import completeness, resolve_chain
 from graph.describe import facts, types
 from graph.enterprise import enterprise_profile
-from graph.matrix import list_chains, list_regions
+from graph.matrix import instances_page, list_chains, list_regions
 from graph.names import index_for
+from graph.ns import CKG
 from graph.regions import region_tree
 
 router = APIRouter(prefix="/api", tags=["entities"])
@@ -41,6 +42,14 @@ def _page(items: list[Item], offset: int, limit: int) -> Page:
 
 Offset = Annotated[int, Query(ge=0)]
 Limit = Annotated[int, Query(ge=1, le=1000)]
+
+
+def _class_page(store: StoreDep, cls: str, offset: int, limit: int) -> Page:
+    """One page of a chainkg class's instances, paged by the store (not in Python)."""
+    total, rows = instances_page(store, str(CKG[cls]), offset=offset, limit=limit)
+    items = [Item(id=slug(r["iri"]), iri=r["iri"], label=r["label"], label_en=r["label_en"], type=f"ckg:{cls}")
+             for r in rows]
+    return Page(total=total, items=items)
 
 
 def detail(store: StoreDep, iri: str) -> dict[str, Any]:
@@ -107,13 +116,7 @@ def chain(store: StoreDep, chain: str) -> dict[str, Any]:
 
 @router.get("/segments", summary="List segments")
 def segments(store: StoreDep, offset: Offset = 0, limit: Limit = 100) -> Page:
-    index = index_for(store)
-    items = sorted(
-        (Item(id=slug(e.iri), iri=e.iri, label=e.labels.get("zh"), label_en=e.labels.get("en"), type="ckg:Segment")
-         for e in index.entries.values() if e.kind == "segment"),
-        key=lambda i: i.iri,
-    )
-    return _page(items, offset, limit)
+    return _class_page(store, "Segment", offset, limit)
 
 
 @router.get("/segments/{segment}", summary="A segment")
@@ -124,13 +127,7 @@ def segment(store: StoreDep, segment: str) -> dict[str, Any]:
 
 @router.get("/enterprises", summary="List enterprises")
 def enterprises(store: StoreDep, offset: Offset = 0, limit: Limit = 100) -> Page:
-    index = index_for(store)
-    items = sorted(
-        (Item(id=slug(e.iri), iri=e.iri, label=e.labels.get("zh"), label_en=e.labels.get("en"), type="ckg:Enterprise")
-         for e in index.entries.values() if e.kind == "enterprise"),
-        key=lambda i: i.iri,
-    )
-    return _page(items, offset, limit)
+    return _class_page(store, "Enterprise", offset, limit)
 
 
 @router.get("/enterprises/{enterprise}", summary="An enterprise: everything known, with sources")

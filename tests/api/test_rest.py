@@ -151,3 +151,14 @@ def test_values_with_sparql_syntax_cannot_change_a_query(client: TestClient, hos
     assert r.status_code in (404, 409)
     assert client.get("/api/figures/黔江高新区", params={"indicator": hostile}).status_code == 404
     assert client.get("/health?count=true").json()["quads"] == before
+
+
+@pytest.mark.parametrize(("path", "segment"), [("/api/enterprises", "/enterprise/"), ("/api/segments", "/segment/")])
+def test_list_pages_hold_that_class_only_and_do_not_overlap(client: TestClient, path: str, segment: str) -> None:
+    first = client.get(path, params={"limit": 5, "offset": 0}).json()
+    second = client.get(path, params={"limit": 5, "offset": 5}).json()
+    items = first["items"] + second["items"]
+    assert all(segment in i["iri"] for i in items)
+    assert len({i["iri"] for i in items}) == len(items) == min(10, first["total"])
+    everything = client.get(path, params={"limit": 1000}).json()["items"]
+    assert len(everything) == first["total"] and [i["iri"] for i in everything] == sorted(i["iri"] for i in everything)
