@@ -223,16 +223,6 @@ def build(store: KGStore, directory: str | Path | None = None) -> dict[str, Any]
             "pinyin_mismatch": mismatch}
 
 
-def refresh_fingerprint(store: KGStore) -> None:
-    """Record the store's current fingerprint (after the last write of a build)."""
-    if store.path is None or not (store.path / FILE).exists():
-        return
-    db = sqlite3.connect(store.path / FILE)
-    db.execute("INSERT OR REPLACE INTO meta VALUES ('fingerprint', ?)", (fingerprint(store.path),))
-    db.commit()
-    db.close()
-
-
 # --- reading ----------------------------------------------------------------------------------
 
 
