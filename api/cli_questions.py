@@ -166,14 +166,14 @@ def run_query(store: Any, text: str) -> tuple[list[str], list[dict[str, Any]]]:
     """Run a SELECT (or ASK) and return (variables, rows)."""
     import pyoxigraph as ox
 
-    from graph.store import from_ox, python_value
+    from graph.store import ox_value
 
     result = store.query(text)
     if isinstance(result, ox.QueryBoolean):
         return ["boolean"], [{"boolean": bool(result)}]
     if isinstance(result, ox.QuerySolutions):
         names = [v.value for v in result.variables]
-        rows = [{n: python_value(from_ox(v)) for n, v in zip(names, sol, strict=True)} for sol in result]
+        rows = [{n: ox_value(v) for n, v in zip(names, sol, strict=True)} for sol in result]
         return names, rows
     triples = [(t.subject.value, t.predicate.value, str(t.object)) for t in result]
     return ["s", "p", "o"], [dict(zip(["s", "p", "o"], t, strict=True)) for t in triples]

@@ -301,7 +301,7 @@ def completeness(
     if region_entry:
         places = region_places(store, region_entry.iri)
         place_list = [URIRef(p) for p in sorted(places)]
-        b = {"chain": URIRef(chain_entry.iri), "place": place_list}
+        b: dict[str, Any] = {"chain": URIRef(chain_entry.iri), "place": place_list}
         enterprises_seen: dict[tuple[str, str], Actor] = {}
         projects_seen: dict[tuple[str, str], Actor] = {}
         listed = _listed_enterprises(store, region_entry.iri, segments, b, limit)

@@ -9,7 +9,6 @@ from typing import Any
 from rdflib import URIRef
 
 from graph import queries
-from graph.ns import CKG
 from graph.provenance import NOT_STATED, Source, documents, source_from_row
 from graph.stats import compact
 from graph.store import KGStore
@@ -120,5 +119,3 @@ def types(f: Facts) -> list[str]:
     """The compact class names of a resource."""
     return [compact(t) for t in f.values("rdf:type")]
 
-
-CKG_NOT_STATED = str(CKG.notStated)

@@ -80,9 +80,9 @@ def local_neighbours(store: KGStore, iri: str, area: str) -> dict[str, list[dict
     if segments and derived is not None and derived.has_area(area):
         for side in out.values():
             for seg, entry in side.items():
-                count, rows = derived.members(area, seg, limit=NEIGHBOURS_PER_SEGMENT + 1)
-                listed = [{"iri": e, "label": label} for e, label in rows if e != iri]
-                entry["enterprise_count"] = count - (len(rows) - len(listed))
+                count, members = derived.members(area, seg, limit=NEIGHBOURS_PER_SEGMENT + 1)
+                listed = [{"iri": e, "label": label} for e, label in members if e != iri]
+                entry["enterprise_count"] = count - (len(members) - len(listed))
                 entry["enterprises"] = listed[:NEIGHBOURS_PER_SEGMENT]
     elif segments:
         places = sorted(region_places(store, area))
@@ -94,12 +94,14 @@ def local_neighbours(store: KGStore, iri: str, area: str) -> dict[str, list[dict
             if r["e"] == iri:
                 continue
             for side in out.values():
-                entry = side.get(r["seg"])
-                if entry is None or any(e["iri"] == r["e"] for e in entry["enterprises"]):
+                found = side.get(r["seg"])
+                if found is None:
                     continue
-                entry["enterprise_count"] += 1
-                if len(entry["enterprises"]) < NEIGHBOURS_PER_SEGMENT:
-                    entry["enterprises"].append({"iri": r["e"], "label": r.get("label")})
+                if any(e["iri"] == r["e"] for e in found["enterprises"]):
+                    continue
+                found["enterprise_count"] += 1
+                if len(found["enterprises"]) < NEIGHBOURS_PER_SEGMENT:
+                    found["enterprises"].append({"iri": r["e"], "label": r.get("label")})
     return {side: list(entries.values()) for side, entries in out.items()}
 
 

@@ -8,7 +8,6 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from graph import queries
-from graph.ns import CKG
 from graph.store import KGStore
 
 NOT_STATED = "not stated"
@@ -91,5 +90,3 @@ def source_from_row(row: dict[str, Any], docs: dict[str, Document]) -> Source:
         basis = "curated"
     return Source(row.get("g", ""), doc, row.get("evidence"), basis, row.get("reasoning"))
 
-
-CURATED = str(CKG.Curated)

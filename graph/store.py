@@ -112,9 +112,9 @@ _FLOATS = {_XSD + "double", _XSD + "float"}
 
 
 def ox_value(term: Any) -> Any:
-    """A JSON-friendly value straight from a pyoxigraph term (as :func:`python_value` of its
-    rdflib form, without building one): IRIs and blank nodes as strings; integers, booleans and
-    doubles as Python values; every other literal (decimals, dates, strings) as its lexical form.
+    """A JSON-friendly value straight from a pyoxigraph term (no rdflib term is built): IRIs and
+    blank nodes as strings; integers, booleans and doubles as Python values; every other literal
+    (decimals, dates, strings) as its lexical form.
 
     >>> ox_value(ox.Literal("3", datatype=ox.NamedNode(_XSD + "integer"))), ox_value(ox.NamedNode("http://a"))
     (3, 'http://a')
@@ -137,18 +137,6 @@ def ox_value(term: Any) -> Any:
                 return term.value
         return term.value
     return term.value
-
-
-def python_value(term: Node | None) -> Any:
-    """A JSON-friendly value: IRIs and blank nodes as strings, literals as Python values."""
-    if term is None:
-        return None
-    if isinstance(term, Literal):
-        value = term.toPython()
-        if isinstance(value, (int, float, bool, str)):
-            return value
-        return str(term)
-    return str(term)
 
 
 @dataclass(frozen=True)
