@@ -20,6 +20,14 @@ def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--format", choices=["table", "json"], default="table")
 
 
+def _answer(args: argparse.Namespace, question: Any, table: Any) -> int:
+    """Open the store, ask ``question(store)`` (a dict answer), print it as a table or JSON."""
+    with open_store(args.store or default_store_path()) as store:
+        data = question(store)
+    emit(data, fmt=args.format, table=table)
+    return 0
+
+
 def _src(sources: list[dict[str, Any]]) -> str:
     files = sorted({(s["document"] or {}).get("file") or s["basis"] for s in sources})
     return ", ".join(f for f in files if f)
@@ -62,10 +70,7 @@ def _completeness_args(p: argparse.ArgumentParser) -> None:
 def cmd_completeness(args: argparse.Namespace) -> int:
     from graph.completeness import completeness
 
-    with open_store(args.store or default_store_path()) as store:
-        data = completeness(store, args.chain, args.region).to_dict()
-    emit(data, fmt=args.format, table=completeness_table)
-    return 0
+    return _answer(args, lambda store: completeness(store, args.chain, args.region).to_dict(), completeness_table)
 
 
 # --- chain chiefs -----------------------------------------------------------------------------
@@ -115,10 +120,7 @@ def _chiefs_args(p: argparse.ArgumentParser) -> None:
 def cmd_chiefs(args: argparse.Namespace) -> int:
     from graph.chiefs import chain_chiefs
 
-    with open_store(args.store or default_store_path()) as store:
-        data = chain_chiefs(store, args.region).to_dict()
-    emit(data, fmt=args.format, table=chiefs_table)
-    return 0
+    return _answer(args, lambda store: chain_chiefs(store, args.region).to_dict(), chiefs_table)
 
 
 # --- enterprise -------------------------------------------------------------------------------
@@ -153,10 +155,7 @@ def _enterprise_args(p: argparse.ArgumentParser) -> None:
 def cmd_enterprise(args: argparse.Namespace) -> int:
     from graph.enterprise import enterprise_profile
 
-    with open_store(args.store or default_store_path()) as store:
-        data = enterprise_profile(store, args.name).to_dict()
-    emit(data, fmt=args.format, table=enterprise_table)
-    return 0
+    return _answer(args, lambda store: enterprise_profile(store, args.name).to_dict(), enterprise_table)
 
 
 # --- query ------------------------------------------------------------------------------------
