@@ -9,7 +9,7 @@ from typing import Any
 
 from rdflib import URIRef
 
-from graph import queries
+from graph import catalogue, queries
 from graph.completeness import STAGES
 from graph.describe import facts
 from graph.figures import observations
@@ -38,12 +38,7 @@ class EnterpriseProfile:
 
 def location(store: KGStore, place: str) -> list[dict[str, Any]]:
     """The place and every place containing it, nearest first, with labels and classes."""
-    rows = store.select(queries.load("ancestors"), bindings={"place": URIRef(place)})
-    return [
-        {"iri": r["anc"], "label": r.get("label"), "label_en": r.get("labelEn"),
-         "types": sorted(r.get("types", "").split())}
-        for r in rows
-    ]
+    return catalogue.ancestors(store, place)
 
 
 def local_area(places: list[dict[str, Any]]) -> str | None:
@@ -59,64 +54,113 @@ def local_area(places: list[dict[str, Any]]) -> str | None:
 NEIGHBOURS_PER_SEGMENT = 50
 
 
-def local_neighbours(store: KGStore, iri: str, area: str) -> dict[str, list[dict[str, Any]]]:
+def local_neighbours(
+    store: KGStore, iri: str, area: str, *, segments: list[str] | None = None
+) -> dict[str, list[dict[str, Any]]]:
     """Segments feeding (``supplier``) or fed by (``customer``) the enterprise's segments, and
     the enterprises in ``area`` (a region, at any depth) operating in them.
 
-    Two small queries instead of one path walk per candidate: the area's places first, then the
-    enterprises on the neighbouring segments among those places.
+    Args:
+        segments: the enterprise's segments when the caller has them (else they are queried).
+
+    The neighbouring segments come from the segment catalogue; the enterprises from the
+    build-time ``members`` table when it is current, else from one query over the area's places.
     """
     from graph.completeness import region_places
     from graph.materialize import derived_for
 
+    links = catalogue.supply_links(store)
+    if segments is None:
+        segments = [r["seg"] for r in store.select(_OPERATES_IN, bindings={"e": URIRef(iri)})]
+    mine = sorted(set(segments))
     out: dict[str, dict[str, dict[str, Any]]] = {"supplier": {}, "customer": {}}
-    for r in store.select(queries.load("neighbour_segments"), bindings={"e": URIRef(iri)}):
-        out[r["direction"]].setdefault(r["seg"], {
-            "segment": r["seg"], "label": r.get("segLabel"), "for_segment": r["mySeg"],
-            "enterprises": [], "enterprise_count": 0,
-        })
-    segments = {seg for side in out.values() for seg in side}
+    for my_seg in mine:
+        at = links.get(my_seg)
+        if at is None:
+            continue
+        for direction, pairs in (("supplier", at.suppliers), ("customer", at.customers)):
+            for seg, label in pairs:
+                out[direction].setdefault(seg, {
+                    "segment": seg, "label": label, "for_segment": my_seg,
+                    "enterprises": [], "enterprise_count": 0,
+                })
+    out = {side: dict(sorted(entries.items())) for side, entries in out.items()}
+    wanted = sorted({seg for side in out.values() for seg in side})
     derived = derived_for(store)
-    if segments and derived is not None and derived.has_area(area):
+    if wanted and derived is not None and derived.has_area(area):
+        found = derived.members_of(area, wanted, limit=NEIGHBOURS_PER_SEGMENT + 1)
         for side in out.values():
             for seg, entry in side.items():
-                count, members = derived.members(area, seg, limit=NEIGHBOURS_PER_SEGMENT + 1)
+                count, members = found.get(seg, (0, []))
                 listed = [{"iri": e, "label": label} for e, label in members if e != iri]
                 entry["enterprise_count"] = count - (len(members) - len(listed))
                 entry["enterprises"] = listed[:NEIGHBOURS_PER_SEGMENT]
-    elif segments:
+    elif wanted:
         places = sorted(region_places(store, area))
         rows = store.select(
             queries.load("segment_enterprises_in_places"),
-            bindings={"seg": [URIRef(s) for s in sorted(segments)], "place": [URIRef(p) for p in places]},
+            bindings={"seg": [URIRef(s) for s in wanted], "place": [URIRef(p) for p in places]},
         )
         for r in rows:
             if r["e"] == iri:
                 continue
             for side in out.values():
-                found = side.get(r["seg"])
-                if found is None:
+                entry = side.get(r["seg"])
+                if entry is None:
                     continue
-                if any(e["iri"] == r["e"] for e in found["enterprises"]):
+                if any(e["iri"] == r["e"] for e in entry["enterprises"]):
                     continue
-                found["enterprise_count"] += 1
-                if len(found["enterprises"]) < NEIGHBOURS_PER_SEGMENT:
-                    found["enterprises"].append({"iri": r["e"], "label": r.get("label")})
+                entry["enterprise_count"] += 1
+                if len(entry["enterprises"]) < NEIGHBOURS_PER_SEGMENT:
+                    entry["enterprises"].append({"iri": r["e"], "label": r.get("label")})
     return {side: list(entries.values()) for side, entries in out.items()}
 
 
-def chains_of(store: KGStore, iri: str) -> list[dict[str, Any]]:
-    """The chains and segments an enterprise operates in, each segment with stage, basis and sources."""
+_OPERATES_IN = "SELECT DISTINCT ?seg WHERE { ?e ckg:operatesIn ?seg }"
+_LOCATED_IN = "SELECT ?place WHERE { ?e ckg:locatedIn ?place }"
+
+
+def claims_of(store: KGStore, iri: str) -> list[dict[str, Any]]:
+    """The enterprise's ``ckg:operatesIn`` claims with their provenance (``enterprise_claims.rq``)."""
+    return store.select(queries.load("enterprise_claims"), bindings={"e": URIRef(iri)})
+
+
+def chains_of(store: KGStore, iri: str, *, claims: list[dict[str, Any]] | None = None) -> list[dict[str, Any]]:
+    """The chains and segments an enterprise operates in, each segment with stage, basis and
+    sources: the enterprise's claims (:func:`claims_of`, unless given) joined with the segment
+    catalogue."""
     docs = documents(store)
+    catalog = catalogue.segments(store)
+    if claims is None:
+        claims = claims_of(store, iri)
+    if any(r["seg"] not in catalog for r in claims):
+        return _chains_by_query(store, iri, docs)  # a segment outside any template: ask for all of it
+    rows = []
+    for r in claims:
+        seg = catalog[r["seg"]]
+        for chain in seg.chains or [None]:
+            rows.append({**r, "segLabel": seg.label, "segLabelEn": seg.label_en, "stage": seg.stage,
+                         "chain": chain.iri if chain else None,
+                         "chainLabel": chain.label if chain else None,
+                         "chainLabelEn": chain.label_en if chain else None})
+    rows.sort(key=lambda r: (r["chain"] or "", r["seg"]))
+    return _group_chains(rows, docs)
+
+
+def _chains_by_query(store: KGStore, iri: str, docs: dict[str, Any]) -> list[dict[str, Any]]:
+    return _group_chains(store.select(queries.load("enterprise_segments"), bindings={"e": URIRef(iri)}), docs)
+
+
+def _group_chains(rows: list[dict[str, Any]], docs: dict[str, Any]) -> list[dict[str, Any]]:
     chains: dict[str, dict[str, Any]] = {}
-    for r in store.select(queries.load("enterprise_segments"), bindings={"e": URIRef(iri)}):
-        chain_iri = r.get("chain", "")
+    for r in rows:
+        chain_iri = r.get("chain") or ""
         chain = chains.setdefault(chain_iri, {
             "iri": chain_iri, "label": r.get("chainLabel"), "label_en": r.get("chainLabelEn"), "segments": {},
         })
         seg = chain["segments"].setdefault(r["seg"], {
             "iri": r["seg"], "label": r.get("segLabel"), "label_en": r.get("segLabelEn"),
-            "stage": STAGES.get(r.get("stage", "")), "sources": [],
+            "stage": STAGES.get(r.get("stage") or ""), "sources": [],
         })
         seg["sources"].append(source_from_row(r, docs).to_dict())
     for chain in chains.values():
@@ -135,16 +179,17 @@ def enterprise_chains(store: KGStore, name: str) -> dict[str, Any]:
     """
     entry = index_for(store).resolve(name, kinds=("enterprise",))
     iri = entry.iri
-    rows = store.select("SELECT ?place WHERE { ?e ckg:locatedIn ?place } ORDER BY ?place",
-                        bindings={"e": URIRef(iri)})
-    places = location(store, rows[0]["place"]) if rows else []
+    rows = store.select(_LOCATED_IN, bindings={"e": URIRef(iri)})
+    places = location(store, min(r["place"] for r in rows)) if rows else []
     area = local_area(places) if places else None
-    neighbours = local_neighbours(store, iri, area) if area else {"supplier": [], "customer": []}
+    claims = claims_of(store, iri)
+    neighbours = (local_neighbours(store, iri, area, segments=[r["seg"] for r in claims])
+                  if area else {"supplier": [], "customer": []})
     return {
         "iri": iri,
         "label": entry.labels.get("zh") or entry.label,
         "label_en": entry.labels.get("en"),
-        "chains": chains_of(store, iri),
+        "chains": chains_of(store, iri, claims=claims),
         "location": places,
         "local_area": area,
         "suppliers": neighbours["supplier"],

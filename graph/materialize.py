@@ -9,7 +9,9 @@ computed once instead of walking millions of triples per request.
     the region itself included), i.e. the region closure as direct pairs;
   - ``coverage(region, seg, enterprises)``: per (region, segment) the number of distinct
     enterprises located in the region (or a place inside it) that operate in the segment;
-  - ``regions``: the region list of :func:`graph.matrix.list_regions`, in its order.
+  - ``regions``: the region list of :func:`graph.matrix.list_regions`, in its order;
+  - ``members(area, seg, e, label)``: the enterprises of every district and municipality per
+    segment, and ``member_counts(area, seg, n)`` their number (the lookup's local neighbours).
 
 Nothing is added to the RDF data: SPARQL answers (and the peers' comparison) stay those of the
 source data. Every table carries the fingerprint of the store's files it was computed from; a
@@ -42,7 +44,7 @@ from graph.store import KGStore
 FILE = "derived.sqlite"
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 RDFS_LABEL = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 
 def _value(term: Any) -> str:
@@ -153,6 +155,8 @@ def materialize(store: KGStore) -> dict[str, Any]:
     db.executescript(
         "CREATE INDEX closure_region ON closure (region); CREATE INDEX coverage_region ON coverage (region);"
         "CREATE INDEX members_area_seg ON members (area, seg, e);"
+        "CREATE TABLE member_counts AS SELECT area, seg, COUNT(*) AS n FROM members GROUP BY area, seg;"
+        "CREATE UNIQUE INDEX member_counts_key ON member_counts (area, seg);"
     )
     db.executemany("INSERT INTO meta VALUES (?, ?)", [("schema", str(SCHEMA_VERSION)), ("fingerprint", "")])
     db.commit()
@@ -205,14 +209,26 @@ class Derived:
 
     def members(self, area: str, seg: str, *, limit: int) -> tuple[int, list[tuple[str, str | None]]]:
         """(count, first ``limit`` (enterprise, label)) of the enterprises of ``area`` in ``seg``."""
-        (count,) = self.db.execute("SELECT COUNT(*) FROM members WHERE area = ? AND seg = ?", (area, seg)).fetchone()
+        found = self.db.execute("SELECT n FROM member_counts WHERE area = ? AND seg = ?", (area, seg)).fetchone()
+        count = found[0] if found else 0
         rows = self.db.execute("SELECT e, label FROM members WHERE area = ? AND seg = ? ORDER BY e LIMIT ?",
                                (area, seg, limit)).fetchall()
         return int(count), [(e, label) for e, label in rows]
 
+    def members_of(
+        self, area: str, segs: list[str], *, limit: int
+    ) -> dict[str, tuple[int, list[tuple[str, str | None]]]]:
+        """:meth:`members` of several segments of ``area`` (segments without members are left out)."""
+        out = {}
+        for seg in segs:
+            count, rows = self.members(area, seg, limit=limit)
+            if count:
+                out[seg] = (count, rows)
+        return out
+
     def has_area(self, area: str) -> bool:
         """Whether ``members`` rows were written for ``area`` (districts and municipalities)."""
-        return self.db.execute("SELECT 1 FROM members WHERE area = ? LIMIT 1", (area,)).fetchone() is not None
+        return self.db.execute("SELECT 1 FROM member_counts WHERE area = ? LIMIT 1", (area,)).fetchone() is not None
 
     def regions(self) -> list[dict[str, Any]]:
         return [json.loads(d) for (d,) in self.db.execute("SELECT data FROM regions ORDER BY pos")]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 import weakref
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any
 
 from graph import queries
@@ -39,17 +39,26 @@ class Source:
     reasoning: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        data = asdict(self)
-        doc = data.pop("document") or {}
-        data["document"] = {
-            "iri": doc.get("iri"),
-            "kind": doc.get("kind"),
-            "file": doc.get("file"),
-            "title": doc.get("title"),
-            "publisher": doc.get("publisher") or NOT_STATED,
-            "date": doc.get("date") or NOT_STATED,
+        """The source as JSON: what the document does not say reads ``not stated``.
+
+        >>> Source("g", None, "quote", "stated").to_dict()["document"]["publisher"]
+        'not stated'
+        """
+        doc = self.document
+        return {
+            "claim": self.claim,
+            "evidence": self.evidence,
+            "basis": self.basis,
+            "reasoning": self.reasoning,
+            "document": {
+                "iri": doc.iri if doc else None,
+                "kind": doc.kind if doc else None,
+                "file": doc.file if doc else None,
+                "title": doc.title if doc else None,
+                "publisher": (doc.publisher if doc else None) or NOT_STATED,
+                "date": (doc.date if doc else None) or NOT_STATED,
+            },
         }
-        return data
 
 
 def basis_name(iri: str | None) -> str:

@@ -29,11 +29,13 @@ Row cap
     a client that wants part of the answer says so with ``LIMIT``.
 
 Time limit: threads and processes
-    Each query runs, and its results are read, in ONE worker thread of a small executor that
-    serves SPARQL only (:class:`DaemonPool`), never on the event loop; the async caller waits
-    with ``asyncio.wait_for`` and answers :class:`~graph.errors.QueryTimeoutError` at the
-    deadline even when the engine is stuck inside one ``next()`` (an aggregate over a huge
-    join). Reading stops at the deadline or at the row cap.
+    In thread mode each query runs, and its results are read, in ONE worker thread of a small
+    executor that serves SPARQL only (:class:`DaemonPool`), never on the event loop; the async
+    caller waits with ``asyncio.wait_for`` and answers :class:`~graph.errors.QueryTimeoutError`
+    at the deadline even when the engine is stuck inside one ``next()`` (an aggregate over a
+    huge join). Reading stops at the deadline or at the row cap. In process mode the event loop
+    hands the query to an idle worker process and awaits its pipe directly
+    (:meth:`ProcessPool.run_async`), so no thread waits on it.
 
     pyoxigraph cannot cancel a running query, so a thread that blocks in the engine keeps a
     core busy until the engine returns. To really stop such a query, an on-disk store is
@@ -589,10 +591,79 @@ class ProcessPool:
             return answer
         raise payload
 
+    async def run_async(self, request: QueryRequest, *, timeout: float) -> QueryAnswer:
+        """:meth:`run` for the event loop: the answer is awaited on the worker's pipe (no thread
+        sits waiting for it), so a query costs two process switches and nothing more.
+
+        Raises:
+            the same as :meth:`run`.
+        """
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        worker = await self._acquire(deadline)
+        healthy = False
+        try:
+            worker.conn.send((request, max(deadline - loop.time(), 0.0)))
+            await self._readable(worker.conn, deadline)
+            status, payload = worker.conn.recv()
+            healthy = True
+        except (EOFError, BrokenPipeError, ConnectionResetError):
+            raise RuntimeError("the query worker process died") from None
+        finally:
+            if healthy and not self._closed:
+                self._release(worker)
+            else:
+                self._kill(worker)
+                if not self._closed:  # a new worker takes a moment to start: not on the event loop
+                    threading.Thread(target=self._respawn, name="sparql-respawn", daemon=True).start()
+        if status == "ok":
+            answer: QueryAnswer = payload
+            return answer
+        raise payload
+
+    async def _acquire(self, deadline: float) -> _Worker:
+        """An idle worker, waiting (without blocking the loop) until ``deadline`` for one."""
+        loop = asyncio.get_running_loop()
+        delay = 0.0005
+        while True:
+            try:
+                return self._idle.get_nowait()
+            except queue.Empty:
+                if loop.time() >= deadline:
+                    raise QueryTimeoutError(TIMEOUT_MESSAGE) from None
+                await asyncio.sleep(min(delay, max(deadline - loop.time(), 0.0)))
+                delay = min(delay * 2, 0.02)
+
+    def _release(self, worker: _Worker) -> None:
+        self._idle.put(worker)
+
+    @staticmethod
+    async def _readable(conn: Connection, deadline: float) -> None:
+        """Wait until ``conn`` has data (the worker answered), or raise at ``deadline``."""
+        if conn.poll(0):
+            return
+        loop = asyncio.get_running_loop()
+        ready = loop.create_future()
+        fd = conn.fileno()
+        loop.add_reader(fd, lambda: ready.done() or ready.set_result(None))
+        try:
+            await asyncio.wait_for(ready, max(deadline - loop.time(), 0.0))
+        except TimeoutError:
+            raise QueryTimeoutError(TIMEOUT_MESSAGE) from None
+        finally:
+            loop.remove_reader(fd)
+
     def _replace(self, worker: _Worker) -> None:
+        self._kill(worker)
+        self._respawn()
+
+    @staticmethod
+    def _kill(worker: _Worker) -> None:
         worker.process.kill()
         worker.process.join(timeout=5)
         worker.conn.close()
+
+    def _respawn(self) -> None:
         if not self._closed:
             self._idle.put(self._spawn())
 
@@ -674,13 +745,17 @@ class SparqlEngine:
         return execute(self.store.ox, request, deadline=deadline, max_rows=self.max_rows)
 
     async def query(self, request: QueryRequest) -> QueryAnswer:
-        """Run a query on the SPARQL pool; answer :class:`QueryTimeoutError` at the deadline.
+        """Run a query under the limits without blocking the event loop: on a worker process
+        (awaited on its pipe) or on the SPARQL thread pool; answer :class:`QueryTimeoutError`
+        at the deadline.
 
         Raises:
             ForbiddenOperationError: refused before evaluation.
             QuerySyntaxError, QueryTimeoutError, ResultTooLargeError.
         """
         check_query(request.query)
+        if self._processes is not None and getattr(self.store, "version", None) == self._version:
+            return await self._processes.run_async(replace(request, union=self._union), timeout=self.timeout)
         future = self._threads.submit(lambda: self.run(request))
         try:
             return await asyncio.wait_for(asyncio.wrap_future(future), self.timeout)

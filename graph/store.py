@@ -109,6 +109,8 @@ _INTEGERS = {_XSD + t for t in ("integer", "int", "long", "short", "byte", "nonN
                                 "positiveInteger", "negativeInteger", "nonPositiveInteger",
                                 "unsignedInt", "unsignedLong", "unsignedShort", "unsignedByte")}
 _FLOATS = {_XSD + "double", _XSD + "float"}
+_STRING = _XSD + "string"
+_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 
 
 def ox_value(term: Any) -> Any:
@@ -121,21 +123,23 @@ def ox_value(term: Any) -> Any:
     """
     if term is None:
         return None
-    if isinstance(term, ox.Literal):
-        datatype = term.datatype.value
-        if datatype in _INTEGERS:
-            try:
-                return int(term.value)
-            except ValueError:
-                return term.value
-        if datatype == _XSD + "boolean":
-            return term.value in ("true", "1")
-        if datatype in _FLOATS:
-            try:
-                return float(term.value)
-            except ValueError:
-                return term.value
+    if type(term) is not ox.Literal:
         return term.value
+    datatype = term.datatype.value
+    if datatype in (_STRING, _LANG_STRING):
+        return term.value
+    if datatype in _INTEGERS:
+        try:
+            return int(term.value)
+        except ValueError:
+            return term.value
+    if datatype == _XSD + "boolean":
+        return term.value in ("true", "1")
+    if datatype in _FLOATS:
+        try:
+            return float(term.value)
+        except ValueError:
+            return term.value
     return term.value
 
 
@@ -243,14 +247,10 @@ class KGStore:
             raise TypeError("select() needs a SELECT query")
         names = [v.value for v in result.variables]
         convert = from_ox if terms else ox_value
-        rows = []
-        for solution in result:
-            row = {}
-            for name, value in zip(names, solution, strict=True):
-                if value is not None:
-                    row[name] = convert(value)
-            rows.append(row)
-        return rows
+        return [
+            {name: convert(value) for name, value in zip(names, solution, strict=True) if value is not None}
+            for solution in result
+        ]
 
     def ask(self, sparql: str, *, bindings: Mapping[str, Node] | None = None) -> bool:
         """Run an ASK query."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
 from api.deps import StoreDep
@@ -135,7 +136,11 @@ def enterprise(store: StoreDep, enterprise: str) -> dict[str, Any]:
     return enterprise_profile(store, enterprise).to_dict()
 
 
-@router.get("/enterprises/{enterprise}/chains", summary="Enterprise-to-chain lookup")
-def enterprise_chains(store: StoreDep, enterprise: str) -> dict[str, Any]:
-    """Chains and segments of an enterprise, its place, and its local suppliers and customers."""
-    return enterprise_questions.enterprise_chains(store, enterprise)
+@router.get("/enterprises/{enterprise}/chains", summary="Enterprise-to-chain lookup",
+            response_model=dict[str, Any])
+def enterprise_chains(store: StoreDep, enterprise: str) -> JSONResponse:
+    """Chains and segments of an enterprise, its place, and its local suppliers and customers.
+
+    The answer is plain JSON values already, so it is written as it is (no model validation
+    pass: this is the hot path of the API)."""
+    return JSONResponse(enterprise_questions.enterprise_chains(store, enterprise))

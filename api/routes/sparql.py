@@ -32,6 +32,7 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import Response
 
 from api.conneg import Family, formats, negotiate
+from api.deps import SettingsDep
 from api.settings import Settings
 from graph.errors import ForbiddenOperationError
 from graph.sparql import (
@@ -80,13 +81,7 @@ FORMAT_IRIS = {
 # --- dependencies -----------------------------------------------------------------------------
 
 
-def app_settings(request: Request) -> Settings:
-    """The settings the application was built with."""
-    settings: Settings = request.app.state.settings
-    return settings
-
-
-def sparql_engine(request: Request) -> SparqlEngine:
+async def sparql_engine(request: Request) -> SparqlEngine:
     """The application's SPARQL engine, created on first use (after the store is open).
 
     Worker processes are used for an on-disk store unless the update endpoint is enabled.
@@ -112,7 +107,6 @@ def engine_for(state: Any) -> SparqlEngine:
     return engine
 
 
-SettingsDep = Annotated[Settings, Depends(app_settings)]
 EngineDep = Annotated[SparqlEngine, Depends(sparql_engine)]
 
 
