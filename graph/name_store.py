@@ -28,6 +28,7 @@ import json
 import mmap
 import os
 import random
+import re
 import sqlite3
 import threading
 import time
@@ -69,6 +70,9 @@ def fingerprint(path: Path) -> str:
 # --- fast pinyin ------------------------------------------------------------------------------
 
 _CHAR_PINYIN: dict[str, str] | None = None
+_PINYIN_TABLE: list[str] | None = None
+#: Finds a CJK ideograph, as :func:`graph.names.has_cjk` tests for one (about 4 times faster).
+_CJK = re.compile("[\u4e00-\u9fff]")
 
 
 def _char_table() -> dict[str, str]:
@@ -86,81 +90,179 @@ def _char_table() -> dict[str, str]:
     return _CHAR_PINYIN
 
 
+def _translation() -> list[str]:
+    """``str.translate`` table over the Basic Multilingual Plane: a CJK ideograph (U+4E00–U+9FFF)
+    → its first reading, every other character → itself (a list indexes twice as fast as a dict)."""
+    global _PINYIN_TABLE
+    if _PINYIN_TABLE is None:
+        table = [chr(code) for code in range(0x10000)]
+        for ch, py in _char_table().items():
+            if "\u4e00" <= ch <= "\u9fff":
+                table[ord(ch)] = py
+        _PINYIN_TABLE = table
+    return _PINYIN_TABLE
+
+
 def fast_pinyin(text: str) -> str:
-    """Per-character pinyin (first reading) of ``text``, other characters kept, normalised."""
+    """Per-character pinyin (first reading) of ``text``, other characters kept, normalised.
+
+    >>> fast_pinyin("三磊 玻纤")
+    'sanleiboxian'
+    """
     from graph.names import normalise
 
-    table = _char_table()
-    return normalise("".join(table.get(ch, ch) if "\u4e00" <= ch <= "\u9fff" else ch for ch in text))
+    return normalise(text.translate(_translation()))
+
+
+def _fast_pinyin_of_key(key: str) -> str:
+    """:func:`fast_pinyin` of an already normalised key (skips normalising an ASCII result,
+    which a normalised key turned into lowercase pinyin letters already is)."""
+    out = key.translate(_translation())
+    if out.isascii():
+        return out
+    from graph.names import normalise
+
+    return normalise(out)
+
+
+# --- reading the names ------------------------------------------------------------------------
+
+_RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+_RDFS = "http://www.w3.org/2000/01/rdf-schema#"
+_SKOS = "http://www.w3.org/2004/02/skos/core#"
+_CKG = "https://w3id.org/chainkg/ontology#"
+
+#: (class, kind) of every nameable class, in the order of ``queries/names.rq`` (a test keeps the
+#: two in sync); a resource of several classes takes the kind of the first.
+NAMEABLE: tuple[tuple[str, str], ...] = tuple((_CKG + c, k) for c, k in (
+    ("Region", "region"), ("Municipality", "region"), ("District", "region"), ("Zone", "region"),
+    ("HighTechZone", "region"), ("IndustrialPark", "region"), ("SubPark", "region"),
+    ("EconomicCorridor", "region"), ("Enterprise", "enterprise"), ("EnterpriseGroup", "enterprise"),
+    ("ChainTemplate", "chain"), ("Segment", "segment"), ("RegionalIndustry", "industry"),
+    ("IndustryCluster", "industry"), ("ChainProgramme", "industry"),
+))
+#: (predicate, how) of every name predicate, in the order of ``queries/names.rq``; the names
+#: given as ``label`` (with a language) are a resource's labels, first one per language.
+NAME_PREDICATES: tuple[tuple[str, str], ...] = (
+    (_RDFS + "label", "label"), (_SKOS + "prefLabel", "label"), (_CKG + "legalName", "legal"),
+    (_CKG + "shortName", "short"), (_SKOS + "altLabel", "alias"), (_CKG + "pinyin", "pinyin"),
+)
+
+#: iri → (kind, labels (language → label), names as written, each once)
+Entries = dict[str, tuple[str, dict[str, str], list[str]]]
+
+
+def read_entries(store: KGStore) -> Entries:
+    """Every nameable resource of ``store`` with its kind, labels and names.
+
+    The same entries as the ``names.rq`` query that :class:`graph.names.NameIndex` reads, from
+    one index scan of the default graph per class and per name predicate (no query evaluation:
+    about 2.5 times faster). Where a resource has several labels in one language, the first
+    ``rdfs:label`` (in store order) wins, then the first ``skos:prefLabel``.
+    """
+    import pyoxigraph as ox
+
+    default = ox.DefaultGraph()
+    rdf_type = ox.NamedNode(_RDF_TYPE)
+    kind_of: dict[str, str] = {}
+    for cls, kind in NAMEABLE:
+        for q in store.ox.quads_for_pattern(None, rdf_type, ox.NamedNode(cls), default):
+            kind_of.setdefault(q.subject.value, kind)
+    entries: Entries = {}
+    for predicate, how in NAME_PREDICATES:
+        for q in store.ox.quads_for_pattern(None, ox.NamedNode(predicate), None, default):
+            iri = q.subject.value
+            entry = entries.get(iri)
+            if entry is None:
+                kind = kind_of.get(iri)
+                if kind is None:
+                    continue
+                entry = entries[iri] = (kind, {}, [])
+            term = q.object
+            name = term.value
+            if name not in entry[2]:
+                entry[2].append(name)
+            if how == "label" and isinstance(term, ox.Literal) and term.language:
+                entry[1].setdefault(term.language, name)
+    return entries
 
 
 # --- building ---------------------------------------------------------------------------------
 
+_SCHEMA = """
+    PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;
+    CREATE TABLE meta (k TEXT PRIMARY KEY, v TEXT);
+    CREATE TABLE entries (eid INTEGER PRIMARY KEY, iri TEXT NOT NULL, kind TEXT NOT NULL,
+                          label TEXT NOT NULL, labels TEXT NOT NULL, names TEXT NOT NULL);
+    CREATE TABLE keys (key TEXT NOT NULL, eid INTEGER NOT NULL);
+    CREATE TABLE stems (stem TEXT NOT NULL, eid INTEGER NOT NULL);
+    CREATE TABLE slugs (slug TEXT NOT NULL, eid INTEGER NOT NULL);
+"""
+_INDEXES = """
+    CREATE INDEX keys_key ON keys (key);
+    CREATE INDEX stems_stem ON stems (stem);
+    CREATE INDEX slugs_slug ON slugs (slug);
+    CREATE UNIQUE INDEX entries_iri ON entries (iri);
+"""
+#: Rows are written to SQLite every this many entries, so few are held at once.
+_CHUNK = 50_000
 
-def _rows(store: KGStore) -> Iterator[tuple[str, str, str, str | None, str | None]]:
-    """(iri, kind, name, lang, how) straight from pyoxigraph (no rdflib conversion)."""
-    import pyoxigraph as ox
 
-    from graph import queries
+class _Rows:
+    """The rows of the four tables, written to SQLite a chunk at a time."""
 
-    result = store.query(queries.load("names"))
-    assert isinstance(result, ox.QuerySolutions)
-    for sol in result:
-        name = sol["name"]
-        lang = sol["lang"]
-        how = sol["how"]
-        yield (sol["s"].value, sol["kind"].value, name.value, lang.value if lang is not None else None,
-               how.value if how is not None else None)
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self.db = db
+        self.entries: list[tuple[int, str, str, str, str, str]] = []
+        self.keys: list[tuple[str, int]] = []
+        self.stems: list[tuple[str, int]] = []
+        self.slugs: list[tuple[str, int]] = []
+
+    def flush(self) -> None:
+        """Insert the rows held and forget them."""
+        for table, rows in (("entries", self.entries), ("keys", self.keys), ("stems", self.stems),
+                            ("slugs", self.slugs)):
+            if rows:
+                marks = ", ".join("?" * len(rows[0]))
+                self.db.executemany(f"INSERT INTO {table} VALUES ({marks})", rows)
+                rows.clear()
 
 
 def build(store: KGStore, directory: str | Path | None = None) -> dict[str, Any]:
     """Write ``names.sqlite`` and ``names.keys`` for ``store`` into ``directory`` (default: the store's).
 
-    Returns counts and timings. The keys follow :class:`graph.names.NameIndex` exactly.
+    The keys follow :class:`graph.names.NameIndex` exactly (see the module docstring for the
+    pinyin of large stores). Rows are streamed to SQLite in chunks and indexed after the inserts.
+
+    Returns:
+        counts (``entries``, ``keys``), timings (``read_s``, ``total_s``) and the pinyin mode
+        with its measured mismatch rate.
     """
-    from graph.names import has_cjk, normalise, stem, to_pinyin
+    from graph.names import normalise, stem, to_pinyin
 
     t0 = time.perf_counter()
     directory = Path(directory or store.path or ".")
-    entries: dict[str, list[Any]] = {}  # iri → [kind, labels{lang: name}, names list]
-    for iri, kind, name, lang, how in _rows(store):
-        entry = entries.get(iri)
-        if entry is None:
-            entry = entries[iri] = [kind, {}, []]
-        if name not in entry[2]:
-            entry[2].append(name)
-        if how == "label" and lang:
-            entry[1].setdefault(lang, name)
+    entries = read_entries(store)
     t_read = time.perf_counter() - t0
 
     n_names = sum(len(e[2]) for e in entries.values())
     exact = n_names <= EXACT_PINYIN_LIMIT
-    pinyin = to_pinyin if exact else fast_pinyin
+    pinyin = to_pinyin if exact else _fast_pinyin_of_key
 
     tmp = directory / (FILE + ".tmp")
     tmp.unlink(missing_ok=True)
     db = sqlite3.connect(tmp)
-    db.executescript("""
-        PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;
-        CREATE TABLE meta (k TEXT PRIMARY KEY, v TEXT);
-        CREATE TABLE entries (eid INTEGER PRIMARY KEY, iri TEXT NOT NULL, kind TEXT NOT NULL,
-                              label TEXT NOT NULL, labels TEXT NOT NULL, names TEXT NOT NULL);
-        CREATE TABLE keys (key TEXT NOT NULL, eid INTEGER NOT NULL);
-        CREATE TABLE stems (stem TEXT NOT NULL, eid INTEGER NOT NULL);
-        CREATE TABLE slugs (slug TEXT NOT NULL, eid INTEGER NOT NULL);
-    """)
+    db.executescript(_SCHEMA)
+    rows = _Rows(db)
     blob = bytearray()
     offsets = array("q")
     owners = array("q")
-    entry_rows = []
-    key_rows: list[tuple[str, int]] = []
-    stem_rows: list[tuple[str, int]] = []
-    slug_rows = []
+    dumps, cjk = json.dumps, _CJK.search
     for eid, (iri, (kind, labels, names)) in enumerate(entries.items()):
-        label = labels.get("zh") or labels.get("en") or (sorted(names)[0] if names else iri)
-        entry_rows.append((eid, iri, kind, label, json.dumps(labels, ensure_ascii=False),
-                           json.dumps(names, ensure_ascii=False)))
-        slug_rows.append((iri.rstrip("/").rsplit("/", 1)[-1].lower(), eid))
+        label = labels.get("zh") or labels.get("en") or (min(names) if names else iri)
+        rows.entries.append((eid, iri, kind, label, dumps(labels, ensure_ascii=False),
+                             dumps(names, ensure_ascii=False)))
+        rows.slugs.append((iri.rstrip("/").rsplit("/", 1)[-1].lower(), eid))
         keys: set[str] = set()
         stems: set[str] = set()
         for name in names:
@@ -170,36 +272,20 @@ def build(store: KGStore, directory: str | Path | None = None) -> dict[str, Any]
             keys.add(key)
             st = stem(key)
             stems.add(st)
-            if has_cjk(key):
+            if cjk(key):
                 keys.add(pinyin(key))
                 stems.add(pinyin(st))
         for k in keys:
-            key_rows.append((k, eid))
+            rows.keys.append((k, eid))
             offsets.append(len(blob))
             owners.append(eid)
             blob += k.encode() + b"\n"
-        stem_rows.extend((s, eid) for s in stems)
-        if len(key_rows) > 200_000:
-            db.executemany("INSERT INTO keys VALUES (?, ?)", key_rows)
-            key_rows.clear()
-    db.executemany("INSERT INTO entries VALUES (?, ?, ?, ?, ?, ?)", entry_rows)
-    db.executemany("INSERT INTO keys VALUES (?, ?)", key_rows)
-    db.executemany("INSERT INTO stems VALUES (?, ?)", stem_rows)
-    db.executemany("INSERT INTO slugs VALUES (?, ?)", slug_rows)
-    db.executescript("""
-        CREATE INDEX keys_key ON keys (key);
-        CREATE INDEX stems_stem ON stems (stem);
-        CREATE INDEX slugs_slug ON slugs (slug);
-        CREATE UNIQUE INDEX entries_iri ON entries (iri);
-    """)
-    # Sample check of the per-character pinyin against pypinyin.
-    mismatch = 0.0
-    if not exact:
-        rng = random.Random(0)
-        sample = [n for e in rng.sample(list(entries.values()), min(500, len(entries))) for n in e[2]]
-        sample = [normalise(n) for n in sample if has_cjk(n)]
-        if sample:
-            mismatch = sum(fast_pinyin(k) != to_pinyin(k) for k in sample) / len(sample)
+        rows.stems.extend((s, eid) for s in stems)
+        if len(rows.entries) >= _CHUNK:
+            rows.flush()
+    rows.flush()
+    db.executescript(_INDEXES)
+    mismatch = _pinyin_mismatch(entries) if not exact else 0.0
     meta = {
         "schema": str(SCHEMA_VERSION),
         "fingerprint": fingerprint(store.path) if store.path else "",
@@ -215,12 +301,25 @@ def build(store: KGStore, directory: str | Path | None = None) -> dict[str, Any]
         f.write(len(offsets).to_bytes(8, "little"))
         f.write(offsets.tobytes())
         f.write(owners.tobytes())
-        f.write(bytes(blob))
+        f.write(blob)
     os.replace(directory / (BLOB + ".tmp"), directory / BLOB)
     os.replace(tmp, directory / FILE)
     return {"entries": len(entries), "keys": len(offsets), "read_s": round(t_read, 2),
             "total_s": round(time.perf_counter() - t0, 2), "pinyin": meta["pinyin"],
             "pinyin_mismatch": mismatch}
+
+
+def _pinyin_mismatch(entries: Entries) -> float:
+    """Share of the Chinese names of a sample of 500 entries whose per-character pinyin differs
+    from pypinyin's phrase segmentation."""
+    from graph.names import has_cjk, normalise, to_pinyin
+
+    rng = random.Random(0)
+    picked = rng.sample(list(entries.values()), min(500, len(entries)))
+    sample = [normalise(n) for e in picked for n in e[2] if has_cjk(n)]
+    if not sample:
+        return 0.0
+    return sum(fast_pinyin(k) != to_pinyin(k) for k in sample) / len(sample)
 
 
 # --- reading ----------------------------------------------------------------------------------

@@ -332,11 +332,14 @@ class KGStore:
     def bulk_load_file(self, path: str | Path) -> LoadReport:
         """Load a large file with pyoxigraph's bulk loader after a parse-only check pass.
 
-        The check pass reads the whole file first, so a syntax error changes nothing; the bulk
-        loader itself is not transactional, so an I/O failure midway may leave part of it.
+        The check pass reads the whole file first, so a syntax error changes nothing. The load
+        then parses the file once more (leniently: it is known to be valid) and writes every quad
+        together with its default-graph copy in one bulk load, which keeps the default graph the
+        merge of the named graphs. The bulk loader is not transactional: an I/O failure midway may
+        leave part of the file in the store.
 
         Raises:
-            DataRejectedError: the file does not parse.
+            DataRejectedError: the file does not parse (with line, column and reason).
         """
         path = Path(path)
         fmt = rdf_format(path)
@@ -348,12 +351,8 @@ class KGStore:
             raise DataRejectedError([_problem(str(path), err)], kind="parse") from None
         with self._write_lock:
             before = len(self.ox)
-            self.ox.bulk_load(path=str(path), format=fmt, base_iri=_base_for(path))
-            self.ox.bulk_extend(
-                ox.Quad(q.subject, q.predicate, q.object, ox.DefaultGraph())
-                for q in self.ox.quads_for_pattern(None, None, None, None)
-                if not isinstance(q.graph_name, ox.DefaultGraph)
-            )
+            self.ox.bulk_extend(_with_default_copies(
+                ox.parse(path=str(path), format=fmt, base_iri=_base_for(path), lenient=True)))
             self.ox.flush()
             self.version += 1
             return LoadReport([str(path)], count, before, len(self.ox))
@@ -434,6 +433,20 @@ def with_merged_view(quads: list[ox.Quad]) -> list[ox.Quad]:
         if not isinstance(q.graph_name, ox.DefaultGraph)
     ]
     return quads + extra if extra else quads
+
+
+def _with_default_copies(quads: Iterable[ox.Quad]) -> Iterator[ox.Quad]:
+    """Each quad, followed by its default-graph copy when it is in a named graph (streamed).
+
+    >>> q = ox.Quad(ox.NamedNode("http://s"), ox.NamedNode("http://p"), ox.Literal("o"), ox.NamedNode("http://g"))
+    >>> [str(x.graph_name) for x in _with_default_copies([q])]
+    ['<http://g>', 'DEFAULT']
+    """
+    default = ox.DefaultGraph()
+    for q in quads:
+        yield q
+        if not isinstance(q.graph_name, ox.DefaultGraph):
+            yield ox.Quad(q.subject, q.predicate, q.object, default)
 
 
 # --- safe parameter binding -------------------------------------------------------------------
