@@ -26,11 +26,13 @@ import json
 import secrets
 from functools import cache
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
-from pyvis.network import Network
+
+if TYPE_CHECKING:
+    from pyvis.network import Network
 
 API_DIR = Path(__file__).resolve().parent
 STATIC_DIR = API_DIR / "static"

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from rdflib import Namespace
-from rdflib.namespace import DCTERMS, ORG, OWL, PROV, RDF, RDFS, SKOS, XSD
 
-BASE = "https://w3id.org/chainkg/"
-ID_BASE = BASE + "id/"
+from graph.prefixes import BASE, ID_BASE
+from graph.prefixes import PREFIXES as _PREFIXES
 
 CKG = Namespace(BASE + "ontology#")
 PLACE = Namespace(ID_BASE + "place/")
@@ -30,32 +29,8 @@ ONTOLOGY_GRAPH = GRAPH["ontology"]
 PROVENANCE_GRAPH = GRAPH["provenance"]
 CURATION_SOURCE = DOC["chainkg-curation"]
 
-PREFIXES: dict[str, str] = {
-    "ckg": str(CKG),
-    "place": str(PLACE),
-    "ent": str(ENT),
-    "ckgorg": str(CKGORG),
-    "chain": str(CHAIN),
-    "seg": str(SEG),
-    "ind": str(IND),
-    "pol": str(POL),
-    "proj": str(PROJ),
-    "person": str(PERSON),
-    "hon": str(HON),
-    "indicator": str(INDICATOR),
-    "obs": str(OBS),
-    "doc": str(DOC),
-    "claim": str(CLAIM),
-    "graph": str(GRAPH),
-    "rdf": str(RDF),
-    "rdfs": str(RDFS),
-    "owl": str(OWL),
-    "xsd": str(XSD),
-    "skos": str(SKOS),
-    "org": str(ORG),
-    "prov": str(PROV),
-    "dct": str(DCTERMS),
-}
+#: Prefix → namespace (defined in :mod:`graph.prefixes`, which imports nothing heavy).
+PREFIXES: dict[str, str] = _PREFIXES
 
 __all__ = [
     "BASE", "CHAIN", "CKG", "CKGORG", "CLAIM", "CURATION_SOURCE", "DOC", "ENT", "GENID", "GRAPH", "HON",

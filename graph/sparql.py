@@ -72,17 +72,18 @@ from __future__ import annotations
 
 import asyncio
 import json
-import multiprocessing
 import queue
 import re
+import socket
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future
 from dataclasses import dataclass, field, replace
 from multiprocessing.connection import Connection
-from multiprocessing.process import BaseProcess
-from typing import Any, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 import pyoxigraph as ox
 
@@ -93,8 +94,10 @@ from graph.errors import (
     QueryTimeoutError,
     ResultTooLargeError,
 )
-from graph.ns import PREFIXES
-from graph.store import KGStore
+from graph.prefixes import PREFIXES
+
+if TYPE_CHECKING:
+    from graph.store import KGStore
 
 T = TypeVar("T")
 
@@ -509,9 +512,20 @@ def _worker_main(path: str, conn: Connection, max_rows: int) -> None:
         conn.send(reply)
 
 
+def worker_command(path: str, fd: int, max_rows: int) -> list[str]:
+    """The command line of a worker process: :mod:`graph.sparql_worker`, which imports pyoxigraph
+    and this module only (no web framework, no rdflib), so a worker is ready in a fraction of a
+    second whatever program started the server.
+
+    >>> worker_command("var/store", 5, 100)[1:3]
+    ['-m', 'graph.sparql_worker']
+    """
+    return [sys.executable, "-m", "graph.sparql_worker", path, str(fd), str(max_rows)]
+
+
 @dataclass
 class _Worker:
-    process: BaseProcess
+    process: subprocess.Popen[bytes]
     conn: Connection
 
 
@@ -531,7 +545,6 @@ class ProcessPool:
     def __init__(self, path: str, *, size: int, max_rows: int) -> None:
         self._path = path
         self._max_rows = max_rows
-        self._context = multiprocessing.get_context("spawn")
         self._idle: queue.Queue[_Worker] = queue.Queue()
         self._closed = False
         started = [self._start() for _ in range(size)]  # start them all, then wait: in parallel
@@ -542,21 +555,24 @@ class ProcessPool:
         return self._ready(self._start())
 
     def _start(self) -> _Worker:
-        parent, child = self._context.Pipe()
-        process = self._context.Process(
-            target=_worker_main, args=(self._path, child, self._max_rows), name="sparql-worker", daemon=True
-        )
-        process.start()
-        child.close()
-        return _Worker(process, parent)
+        ours, theirs = socket.socketpair()
+        fd = theirs.fileno()
+        process = subprocess.Popen(worker_command(self._path, fd, self._max_rows), pass_fds=(fd,),
+                                   stdin=subprocess.DEVNULL)
+        theirs.close()
+        return _Worker(process, Connection(ours.detach()))
 
     def _ready(self, worker: _Worker) -> _Worker:
         """Wait until the worker has opened the store: only then does it count as idle, so
         start-up never eats a query's time."""
         if not worker.conn.poll(WORKER_START_TIMEOUT):
-            worker.process.kill()
+            self._kill(worker)
             raise RuntimeError("a SPARQL worker process did not start in time")
-        worker.conn.recv()
+        try:
+            worker.conn.recv()
+        except EOFError:
+            self._kill(worker)
+            raise RuntimeError("a SPARQL worker process exited while starting") from None
         return worker
 
     def run(self, request: QueryRequest, *, timeout: float) -> QueryAnswer:
@@ -660,7 +676,7 @@ class ProcessPool:
     @staticmethod
     def _kill(worker: _Worker) -> None:
         worker.process.kill()
-        worker.process.join(timeout=5)
+        worker.process.wait(timeout=5)
         worker.conn.close()
 
     def _respawn(self) -> None:
@@ -675,9 +691,7 @@ class ProcessPool:
                 worker = self._idle.get_nowait()
             except queue.Empty:
                 return
-            worker.process.kill()
-            worker.process.join(timeout=5)
-            worker.conn.close()
+            self._kill(worker)
 
 
 # --- the engine -------------------------------------------------------------------------------

@@ -12,19 +12,20 @@ JSON error format of :mod:`api.errors` otherwise.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
-from pyvis.network import Network
 
 from api.deps import StoreDep
 from api.viz_render import render_error, render_home, render_page
-from graph import viz
 from graph.errors import AmbiguousNameError, UnknownEntityError
 from graph.names import index_for
 from graph.store import KGStore
+
+if TYPE_CHECKING:  # pyvis and networkx load with the first view, not at start-up
+    from pyvis.network import Network
 
 router = APIRouter(tags=["views"])
 
@@ -91,6 +92,7 @@ def chain_view(store: KGStore, chain: str, region: str | None = None) -> Network
     Raises:
         UnknownEntityError, AmbiguousNameError: a name does not resolve.
     """
+    from graph import viz
     from graph.completeness import completeness
 
     return viz.chain_network(completeness(store, chain, region))
@@ -98,6 +100,7 @@ def chain_view(store: KGStore, chain: str, region: str | None = None) -> Network
 
 def region_view(store: KGStore, region: str) -> Network:
     """The region network (district → zones → parks → enterprises → chains)."""
+    from graph import viz
     from graph.regions import region_tree
 
     return viz.region_network(region_tree(store, region))
@@ -105,6 +108,7 @@ def region_view(store: KGStore, region: str) -> Network:
 
 def enterprise_view(store: KGStore, enterprise: str) -> Network:
     """The enterprise network (chains, segments, place, honours, projects, local partners)."""
+    from graph import viz
     from graph.enterprise import enterprise_profile
 
     return viz.enterprise_network(enterprise_profile(store, enterprise))
@@ -112,6 +116,7 @@ def enterprise_view(store: KGStore, enterprise: str) -> Network:
 
 def chiefs_view(store: KGStore, region: str) -> Network:
     """The 链长制 network of a region."""
+    from graph import viz
     from graph.chiefs import chain_chiefs
 
     return viz.chiefs_network(chain_chiefs(store, region))
