@@ -47,18 +47,22 @@ RDFS_LABEL = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
 SCHEMA_VERSION = 3
 
 
-def _value(term: Any) -> str:
-    """The lexical value of a pyoxigraph term (IRIs here)."""
-    return str(term.value)
+_DEFAULT = ox.DefaultGraph()
+#: Member rows are written to SQLite every this many.
+_CHUNK = 100_000
+
+
+def _scan(store: KGStore, predicate: str, obj: ox.NamedNode | None = None) -> Any:
+    """The default-graph quads with ``predicate`` (and ``obj``): the merge of the named graphs,
+    each triple once."""
+    return store.ox.quads_for_pattern(None, ox.NamedNode(predicate), obj, _DEFAULT)
 
 
 def _closure(store: KGStore) -> dict[str, set[str]]:
     """place → the place and every place containing it (``?place ckg:partOf* ?region``)."""
-    import pyoxigraph as ox
-
     parents: dict[str, set[str]] = defaultdict(set)
-    for q in store.ox.quads_for_pattern(None, ox.NamedNode(str(CKG.partOf)), None, None):
-        parents[_value(q.subject)].add(_value(q.object))
+    for q in _scan(store, str(CKG.partOf)):
+        parents[q.subject.value].add(q.object.value)
     memo: dict[str, set[str]] = {}
 
     def up(p: str, seen: frozenset[str] = frozenset()) -> set[str]:
@@ -76,25 +80,31 @@ def _closure(store: KGStore) -> dict[str, set[str]]:
     return memo
 
 
-def _members(
-    store: KGStore, ups: dict[str, set[str]], located: dict[str, list[str]]
-) -> list[tuple[str, str, str, str | None]]:
-    """(area, segment, enterprise, label) for every district or municipality an enterprise is in:
-    the enterprise lookup's "local" suppliers and customers read these rows."""
-    areas: set[str] = set()
-    for cls in (CKG.District, CKG.Municipality):
-        areas |= {_value(q.subject) for q in store.ox.quads_for_pattern(None, RDF_TYPE, ox.NamedNode(str(cls)), None)}
+def _located(store: KGStore) -> dict[str, list[str]]:
+    """thing → the places it is located in, in store order (one string object per place)."""
+    places: dict[str, str] = {}
+    located: dict[str, list[str]] = {}
+    for q in _scan(store, str(CKG.locatedIn)):
+        place = q.object.value
+        place = places.setdefault(place, place)
+        found = located.get(q.subject.value)
+        if found is None:
+            located[q.subject.value] = [place]
+        else:
+            found.append(place)
+    return located
+
+
+def _zh_labels(store: KGStore, wanted: dict[str, Any]) -> dict[str, str]:
+    """The first ``@zh`` ``rdfs:label`` of every resource in ``wanted``."""
     labels: dict[str, str] = {}
-    for q in store.ox.quads_for_pattern(None, RDFS_LABEL, None, ox.DefaultGraph()):
-        if isinstance(q.object, ox.Literal) and q.object.language == "zh":
-            labels.setdefault(_value(q.subject), q.object.value)
-    rows: set[tuple[str, str, str, str | None]] = set()
-    for q in store.ox.quads_for_pattern(None, ox.NamedNode(str(CKG.operatesIn)), None, ox.DefaultGraph()):
-        e, seg = _value(q.subject), _value(q.object)
-        for place in located.get(e, ()):
-            for area in ups.get(place, {place}) & areas:
-                rows.add((area, seg, e, labels.get(e)))
-    return sorted(rows)
+    for q in _scan(store, str(RDFS_LABEL.value)):
+        term = q.object
+        if isinstance(term, ox.Literal) and term.language == "zh":
+            e = q.subject.value
+            if e in wanted and e not in labels:
+                labels[e] = term.value
+    return labels
 
 
 def _operating_projects(store: KGStore) -> list[tuple[str, str, str | None]]:
@@ -106,63 +116,130 @@ def _operating_projects(store: KGStore) -> list[tuple[str, str, str | None]]:
     return [(r["p"], r["seg"], r.get("owner")) for r in rows]
 
 
-def materialize(store: KGStore) -> dict[str, Any]:
-    """Write the persistent name index and the derived tables for ``store`` (on disk); return timings."""
-    import pyoxigraph as ox
+class _Regions:
+    """Every region a thing is in (its places and every place containing them), one set per
+    distinct combination of places."""
 
+    def __init__(self, ups: dict[str, set[str]], located: dict[str, list[str]]) -> None:
+        self.ups = ups
+        self.located = located
+        self._memo: dict[tuple[str, ...], frozenset[str]] = {}
+
+    def of(self, thing: str) -> frozenset[str]:
+        """The regions ``thing`` is in (empty when it is located nowhere)."""
+        places = tuple(self.located.get(thing, ()))
+        found = self._memo.get(places)
+        if found is None:
+            found = self._memo[places] = frozenset().union(*(self.ups.get(p, {p}) for p in places))
+        return found
+
+
+_DERIVED_SCHEMA = """
+    PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;
+    CREATE TABLE meta (k TEXT PRIMARY KEY, v TEXT);
+    CREATE TABLE closure (region TEXT NOT NULL, place TEXT NOT NULL);
+    CREATE TABLE coverage (region TEXT NOT NULL, seg TEXT NOT NULL, enterprises INTEGER NOT NULL);
+    CREATE TABLE regions (pos INTEGER PRIMARY KEY, data TEXT NOT NULL);
+    CREATE TABLE members (area TEXT NOT NULL, seg TEXT NOT NULL, e TEXT NOT NULL, label TEXT);
+"""
+_DERIVED_INDEXES = """
+    CREATE INDEX closure_region ON closure (region); CREATE INDEX coverage_region ON coverage (region);
+    CREATE INDEX members_area_seg ON members (area, seg, e);
+    CREATE TABLE member_counts AS SELECT area, seg, COUNT(*) AS n FROM members GROUP BY area, seg;
+    CREATE UNIQUE INDEX member_counts_key ON member_counts (area, seg);
+"""
+
+
+def build_derived(store: KGStore) -> dict[str, Any]:
+    """Write ``derived.sqlite`` for the on-disk ``store`` (unsealed: see :func:`seal`).
+
+    One scan each of ``ckg:locatedIn``, ``ckg:operatesIn`` and ``rdfs:label`` on the default
+    graph. Coverage is counted, not collected: the default graph holds each (enterprise,
+    segment) once and :class:`_Regions` gives each enterprise's regions once, so every count is
+    of distinct enterprises; the owners counted again through their operating projects are the
+    only overlap, removed explicitly. Member rows are streamed to SQLite in chunks.
+
+    Returns:
+        counts (``pairs``, ``places``, ``members``) and ``total_s``.
+
+    Raises:
+        ValueError: ``store`` is in memory.
+    """
     from graph.matrix import list_regions
 
     if store.path is None:
         raise ValueError("materialisation needs an on-disk store")
-    report: dict[str, Any] = {"names": name_store.build(store)}
     t0 = time.perf_counter()
     ups = _closure(store)
-    located: dict[str, list[str]] = defaultdict(list)
-    for q in store.ox.quads_for_pattern(None, ox.NamedNode(str(CKG.locatedIn)), None, None):
-        located[_value(q.subject)].append(_value(q.object))
-    pairs: dict[tuple[str, str], set[str]] = defaultdict(set)
-    for q in store.ox.quads_for_pattern(None, ox.NamedNode(str(CKG.operatesIn)), None, None):
-        e, seg = _value(q.subject), _value(q.object)
-        for place in located.get(e, ()):
-            for region in ups.get(place, (place,)):
-                pairs[(region, seg)].add(e)
+    located = _located(store)
+    regions = _Regions(ups, located)
+    areas: set[str] = set()
+    for cls in (CKG.District, CKG.Municipality):
+        areas |= {q.subject.value for q in _scan(store, RDF_TYPE.value, ox.NamedNode(str(cls)))}
+    labels = _zh_labels(store, located)
     # A project in operation covers its segment where it is (its own place, else its owner's),
     # counted by its owner (or itself), as graph.completeness does.
+    by_projects: set[tuple[str, str, str]] = set()
     for p, seg, owner in _operating_projects(store):
         places = located.get(p) or (located.get(owner, []) if owner else [])
         for place in places[:1]:
-            for region in ups.get(place, (place,)):
-                pairs[(region, seg)].add(owner or p)
-    members = _members(store, ups, located)
+            by_projects.update((region, seg, owner or p) for region in ups.get(place, (place,)))
+    counted_by_projects = {who for _, _, who in by_projects}
+
     tmp = store.path / (FILE + ".tmp")
     tmp.unlink(missing_ok=True)
     db = sqlite3.connect(tmp)
-    db.executescript("""
-        PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;
-        CREATE TABLE meta (k TEXT PRIMARY KEY, v TEXT);
-        CREATE TABLE closure (region TEXT NOT NULL, place TEXT NOT NULL);
-        CREATE TABLE coverage (region TEXT NOT NULL, seg TEXT NOT NULL, enterprises INTEGER NOT NULL);
-        CREATE TABLE regions (pos INTEGER PRIMARY KEY, data TEXT NOT NULL);
-        CREATE TABLE members (area TEXT NOT NULL, seg TEXT NOT NULL, e TEXT NOT NULL, label TEXT);
-    """)
+    db.executescript(_DERIVED_SCHEMA)
+    counts: dict[tuple[str, str], int] = defaultdict(int)
+    operating: set[tuple[str, str]] = set()  # (who, segment) of the project counters
+    members: list[tuple[str, str, str, str | None]] = []
+    n_members = 0
+    segs: dict[str, str] = {}
+    for q in _scan(store, str(CKG.operatesIn)):
+        e, seg = q.subject.value, q.object.value
+        seg = segs.setdefault(seg, seg)
+        where = regions.of(e)
+        if not where:
+            continue
+        if e in counted_by_projects:
+            operating.add((e, seg))
+        for region in where:
+            counts[(region, seg)] += 1
+            if region in areas:
+                members.append((region, seg, e, labels.get(e)))
+        if len(members) >= _CHUNK:
+            db.executemany("INSERT INTO members VALUES (?, ?, ?, ?)", members)
+            n_members += len(members)
+            members.clear()
     db.executemany("INSERT INTO members VALUES (?, ?, ?, ?)", members)
+    n_members += len(members)
+    for region, seg, who in by_projects:
+        if (who, seg) not in operating or region not in regions.of(who):
+            counts[(region, seg)] += 1
     db.executemany("INSERT INTO closure VALUES (?, ?)",
-                   ((region, place) for place, regions in ups.items() for region in regions))
-    db.executemany("INSERT INTO coverage VALUES (?, ?, ?)",
-                   ((r, s, len(es)) for (r, s), es in pairs.items()))
+                   ((region, place) for place, found in ups.items() for region in found))
+    db.executemany("INSERT INTO coverage VALUES (?, ?, ?)", ((r, s, n) for (r, s), n in counts.items()))
     db.executemany("INSERT INTO regions VALUES (?, ?)",
                    ((i, json.dumps(r, ensure_ascii=False)) for i, r in enumerate(list_regions(store))))
-    db.executescript(
-        "CREATE INDEX closure_region ON closure (region); CREATE INDEX coverage_region ON coverage (region);"
-        "CREATE INDEX members_area_seg ON members (area, seg, e);"
-        "CREATE TABLE member_counts AS SELECT area, seg, COUNT(*) AS n FROM members GROUP BY area, seg;"
-        "CREATE UNIQUE INDEX member_counts_key ON member_counts (area, seg);"
-    )
+    db.executescript(_DERIVED_INDEXES)
     db.executemany("INSERT INTO meta VALUES (?, ?)", [("schema", str(SCHEMA_VERSION)), ("fingerprint", "")])
     db.commit()
     db.close()
     os.replace(tmp, store.path / FILE)
-    report["derived"] = {"pairs": len(pairs), "places": len(ups), "total_s": round(time.perf_counter() - t0, 2)}
+    return {"pairs": len(counts), "places": len(ups), "members": n_members,
+            "total_s": round(time.perf_counter() - t0, 2)}
+
+
+def materialize(store: KGStore) -> dict[str, Any]:
+    """Write the persistent name index and the derived tables for the on-disk ``store``, one
+    after the other, and seal them; return counts and timings.
+
+    Raises:
+        ValueError: ``store`` is in memory.
+    """
+    if store.path is None:
+        raise ValueError("materialisation needs an on-disk store")
+    report: dict[str, Any] = {"names": name_store.build(store), "derived": build_derived(store)}
     seal(store.path)
     return report
 
