@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from fastapi.testclient import TestClient
 
 from graph.completeness import completeness
 from graph.loading import build_directory
@@ -79,3 +80,18 @@ def test_enterprise_neighbours_from_side_files_equal_sparql(disk_store: KGStore,
         memory = enterprise_profile(seed_store, name).to_dict()
         for side in ("suppliers", "customers"):
             assert disk[side] == memory[side], (name, side)
+
+
+def test_lookup_over_http_on_a_built_store_equals_the_memory_answer(disk_store: KGStore, client: TestClient) -> None:
+    """The lookup route answers on the event loop when the side files are current: same JSON."""
+    from api.main import create_app
+    from api.settings import Settings
+
+    app = create_app(Settings(store=""), store=disk_store)
+    with TestClient(app) as disk_client:
+        for name in ("三磊", "科瑞南海", "sanlei", "开拓卫星"):
+            disk = disk_client.get(f"/api/enterprises/{name}/chains")
+            memory = client.get(f"/api/enterprises/{name}/chains")
+            assert disk.status_code == memory.status_code == 200, name
+            assert disk.json() == memory.json(), name
+        assert disk_client.get("/api/enterprises/no-such-firm/chains").status_code == 404
