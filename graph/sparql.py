@@ -523,6 +523,14 @@ def worker_command(path: str, fd: int, max_rows: int) -> list[str]:
     return [sys.executable, "-m", "graph.sparql_worker", path, str(fd), str(max_rows)]
 
 
+def _unwrap(status: str, payload: Any) -> QueryAnswer:
+    """A worker's reply: the answer, or the exception it sent back, raised here."""
+    if status == "ok":
+        answer: QueryAnswer = payload
+        return answer
+    raise payload
+
+
 @dataclass
 class _Worker:
     process: subprocess.Popen[bytes]
@@ -598,14 +606,8 @@ class ProcessPool:
         except (EOFError, BrokenPipeError, ConnectionResetError):
             raise RuntimeError("the query worker process died") from None
         finally:
-            if healthy and not self._closed:
-                self._idle.put(worker)
-            else:
-                self._replace(worker)
-        if status == "ok":
-            answer: QueryAnswer = payload
-            return answer
-        raise payload
+            self._settle(worker, healthy=healthy)
+        return _unwrap(status, payload)
 
     async def run_async(self, request: QueryRequest, *, timeout: float) -> QueryAnswer:
         """:meth:`run` for the event loop: the answer is awaited on the worker's pipe (no thread
@@ -626,16 +628,8 @@ class ProcessPool:
         except (EOFError, BrokenPipeError, ConnectionResetError):
             raise RuntimeError("the query worker process died") from None
         finally:
-            if healthy and not self._closed:
-                self._release(worker)
-            else:
-                self._kill(worker)
-                if not self._closed:  # a new worker takes a moment to start: not on the event loop
-                    threading.Thread(target=self._respawn, name="sparql-respawn", daemon=True).start()
-        if status == "ok":
-            answer: QueryAnswer = payload
-            return answer
-        raise payload
+            self._settle(worker, healthy=healthy)
+        return _unwrap(status, payload)
 
     async def _acquire(self, deadline: float) -> _Worker:
         """An idle worker, waiting (without blocking the loop) until ``deadline`` for one."""
@@ -650,8 +644,15 @@ class ProcessPool:
                 await asyncio.sleep(min(delay, max(deadline - loop.time(), 0.0)))
                 delay = min(delay * 2, 0.02)
 
-    def _release(self, worker: _Worker) -> None:
-        self._idle.put(worker)
+    def _settle(self, worker: _Worker, *, healthy: bool) -> None:
+        """Return a worker that answered to the idle pool; kill any other and start its
+        replacement in the background (it takes a moment: not on the caller's time)."""
+        if healthy and not self._closed:
+            self._idle.put(worker)
+            return
+        self._kill(worker)
+        if not self._closed:
+            threading.Thread(target=self._respawn, name="sparql-respawn", daemon=True).start()
 
     @staticmethod
     async def _readable(conn: Connection, deadline: float) -> None:
@@ -668,10 +669,6 @@ class ProcessPool:
             raise QueryTimeoutError(TIMEOUT_MESSAGE) from None
         finally:
             loop.remove_reader(fd)
-
-    def _replace(self, worker: _Worker) -> None:
-        self._kill(worker)
-        self._respawn()
 
     @staticmethod
     def _kill(worker: _Worker) -> None:
