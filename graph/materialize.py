@@ -25,12 +25,14 @@ The materialised facts are the ones the SPARQL queries compute: tests compare
 from __future__ import annotations
 
 import json
+import multiprocessing
 import os
 import sqlite3
 import threading
 import time
 import weakref
 from collections import defaultdict
+from concurrent.futures import ProcessPoolExecutor
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -241,6 +243,45 @@ def materialize(store: KGStore) -> dict[str, Any]:
         raise ValueError("materialisation needs an on-disk store")
     report: dict[str, Any] = {"names": name_store.build(store), "derived": build_derived(store)}
     seal(store.path)
+    return report
+
+
+def _build_side_file(which: str, path: str) -> dict[str, Any]:
+    """Build one side file (``names`` or ``derived``) of the store at ``path``, opened read-only
+    (what a worker process of :func:`materialize_closed` runs)."""
+    store = KGStore(path, read_only=True)
+    try:
+        return name_store.build(store) if which == "names" else build_derived(store)
+    finally:
+        store.close()
+
+
+def materialize_closed(path: str | Path, *, parallel: bool = True) -> dict[str, Any]:
+    """Write and seal both side files of the on-disk store at ``path``, which nobody has open for
+    writing (build it, close it, then call this).
+
+    Args:
+        path: the store directory.
+        parallel: build the name index and the derived tables at the same time, in two worker
+            processes that each open the store read-only (they read different data and write
+            different files); otherwise one after the other in this process.
+
+    Returns:
+        the reports of :func:`graph.name_store.build` and :func:`build_derived`.
+
+    Raises:
+        OSError: the store cannot be opened (e.g. it is open for writing elsewhere).
+    """
+    path = str(path)
+    if parallel:
+        context = multiprocessing.get_context("spawn")  # no fork of RocksDB's threads
+        with ProcessPoolExecutor(max_workers=2, mp_context=context) as pool:
+            names = pool.submit(_build_side_file, "names", path)
+            derived = pool.submit(_build_side_file, "derived", path)
+            report = {"names": names.result(), "derived": derived.result()}
+    else:
+        report = {which: _build_side_file(which, path) for which in ("names", "derived")}
+    seal(path)
     return report
 
 

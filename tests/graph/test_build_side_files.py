@@ -89,3 +89,25 @@ def test_fast_pinyin_of_a_key_is_fast_pinyin(text: str) -> None:
 
     key = normalise(text)
     assert name_store._fast_pinyin_of_key(key) == name_store.fast_pinyin(key)
+
+
+@pytest.mark.parametrize("parallel", [True, False])
+def test_side_files_of_a_closed_store_are_current_and_answer_alike(
+    tmp_path: Path, seed_store: KGStore, parallel: bool
+) -> None:
+    from graph.loading import build
+    from graph.materialize import derived_for, materialize_closed
+    from graph.matrix import matrix
+    from graph.names import NameIndex, PersistentNameIndex, index_for
+
+    path = tmp_path / "store"
+    store = KGStore(path)
+    build(store, validate=False)
+    store.close()
+    report = materialize_closed(path, parallel=parallel)
+    assert report["names"]["entries"] == len(NameIndex.build(seed_store).entries)
+    reopened = KGStore(path, read_only=True)
+    assert derived_for(reopened) is not None
+    assert isinstance(index_for(reopened), PersistentNameIndex)
+    assert matrix(reopened) == matrix(seed_store)
+    reopened.close()
