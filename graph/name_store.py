@@ -44,7 +44,7 @@ FILE = "names.sqlite"
 BLOB = "names.keys"
 #: Below this many names the exact pypinyin conversion is used (it is ~60 µs a name).
 EXACT_PINYIN_LIMIT = 50_000
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 #: Up to this many keys the fuzzy tier scores every key, as the in-memory index does.
 FULL_FUZZY_LIMIT = 20_000
 
@@ -197,6 +197,7 @@ _SCHEMA = """
     CREATE TABLE keys (key TEXT NOT NULL, eid INTEGER NOT NULL);
     CREATE TABLE stems (stem TEXT NOT NULL, eid INTEGER NOT NULL);
     CREATE TABLE slugs (slug TEXT NOT NULL, eid INTEGER NOT NULL);
+    CREATE TABLE grams (gram TEXT PRIMARY KEY, keys BLOB NOT NULL) WITHOUT ROWID;
 """
 _INDEXES = """
     CREATE INDEX keys_key ON keys (key);
@@ -258,6 +259,7 @@ def build(store: KGStore, directory: str | Path | None = None) -> dict[str, Any]
     offsets = array("q")
     owners = array("q")
     dumps, cjk = json.dumps, _CJK.search
+    grams: dict[str, array[int]] = {}  # character bigram of the Chinese keys → their key numbers
     for eid, (iri, (kind, labels, names)) in enumerate(entries.items()):
         label = labels.get("zh") or labels.get("en") or (min(names) if names else iri)
         rows.entries.append((eid, iri, kind, label, dumps(labels, ensure_ascii=False),
@@ -277,6 +279,13 @@ def build(store: KGStore, directory: str | Path | None = None) -> dict[str, Any]
                 stems.add(pinyin(st))
         for k in keys:
             rows.keys.append((k, eid))
+            if cjk(k):
+                at = len(offsets)
+                for gram in {k[i : i + 2] for i in range(len(k) - 1)}:
+                    posting = grams.get(gram)
+                    if posting is None:
+                        posting = grams[gram] = array("i")
+                    posting.append(at)
             offsets.append(len(blob))
             owners.append(eid)
             blob += k.encode() + b"\n"
@@ -284,6 +293,8 @@ def build(store: KGStore, directory: str | Path | None = None) -> dict[str, Any]
         if len(rows.entries) >= _CHUNK:
             rows.flush()
     rows.flush()
+    db.executemany("INSERT INTO grams VALUES (?, ?)", ((g, p.tobytes()) for g, p in grams.items()))
+    del grams
     db.executescript(_INDEXES)
     mismatch = _pinyin_mismatch(entries) if not exact else 0.0
     meta = {
@@ -410,12 +421,24 @@ class NameStore:
             return self._blob
 
     def substring(self, *needles: str) -> dict[int, str]:
-        """Every key containing one of ``needles`` (scan of the key blob)."""
+        """Every key containing one of ``needles``.
+
+        A needle of two or more Chinese characters reads the postings of its character bigrams
+        (``grams``) and checks only the keys of the shortest one; any other needle scans the
+        key blob.
+        """
         mm, offsets, owners = self._mapped()
         n = len(offsets)
         base = 8 + 16 * n
         out: dict[int, str] = {}
         for needle in dict.fromkeys(x for x in needles if x):
+            if len(needle) >= 2 and _CJK.search(needle):
+                for i in self._gram_candidates(needle):
+                    start = base + offsets[i]
+                    key = mm[start : mm.find(b"\n", start)].decode()
+                    if needle in key:
+                        out.setdefault(owners[i], key)
+                continue
             pat = needle.encode()
             pos = mm.find(pat, base)
             while pos != -1:
@@ -425,6 +448,19 @@ class NameStore:
                 out.setdefault(owners[i], mm[start:end].decode())
                 pos = mm.find(pat, end + 1)
         return out
+
+    def _gram_candidates(self, needle: str) -> array[int]:
+        """Numbers of the Chinese keys holding every character bigram of ``needle``: the
+        shortest posting (a superset of the keys containing ``needle``; empty if a bigram is
+        absent)."""
+        grams = sorted({needle[i : i + 2] for i in range(len(needle) - 1)})
+        rows = self.db.execute(
+            f"SELECT keys FROM grams WHERE gram IN ({','.join('?' * len(grams))})", grams).fetchall()
+        posting: array[int] = array("i")
+        if len(rows) < len(grams):
+            return posting
+        posting.frombytes(min((r[0] for r in rows), key=len))
+        return posting
 
     def keys_with_owner(self, *prefixes: str, limit: int = 50_000) -> list[tuple[str, int]]:
         """(key, eid) for fuzzy matching: every key (seed-sized stores, so the fuzzy tier is exactly

@@ -232,8 +232,9 @@ class NameIndex:
     def search(self, text: str, *, kinds: tuple[str, ...] | None = None, limit: int = 20) -> list[Candidate]:
         """Find resources whose names contain ``text`` (Chinese, alias or pinyin), best first.
 
-        Ranking: exact name, then stem, then prefix, then substring; fuzzy matches (typos) only
-        when nothing else matched.
+        Ranking: exact name, then stem, then prefix (of the name or, for Chinese text, of its
+        pinyin), then substring (of the text as typed: Chinese in Chinese names, Latin letters in
+        pinyin and English names); fuzzy matches (typos) only when nothing else matched.
         """
         key = normalise(text)
         if not key:
@@ -255,7 +256,7 @@ class NameIndex:
         for k, iri in self._keys:
             if k.startswith(key) or k.startswith(pkey):
                 offer(iri, 2, k)
-            elif key in k or pkey in k:
+            elif key in k:
                 offer(iri, 3, k)
         if not scored:  # fuzzy matching only rescues typos: closest first, when nothing else matched
             return [Candidate(c.iri, c.kind, c.label, c.matched, 50.0) for c in self.suggest(text, kinds=kinds,
@@ -379,7 +380,7 @@ class PersistentNameIndex(NameIndex):
         offer(self._hits(ns.prefix(key, pkey), kinds), 2, None)
         # Substring hits rank after every prefix hit: needed only when those are too few.
         if len(scored) < limit:
-            offer(self._hits(ns.substring(key, pkey), kinds), 3, None)
+            offer(self._hits(ns.substring(key), kinds), 3, None)
         if not scored:  # fuzzy matching only rescues typos: closest first, when nothing else matched
             return [Candidate(c.iri, c.kind, c.label, c.matched, 50.0) for c in self.suggest(text, kinds=kinds,
                                                                                               limit=limit)]

@@ -1,0 +1,41 @@
+"""The persistent name index's substring search: bigram postings answer like a full scan."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from graph.loading import build_directory
+from graph.name_store import NameStore, open_for
+from graph.store import KGStore
+
+
+@pytest.fixture(scope="module")
+def names(tmp_path_factory: pytest.TempPathFactory) -> NameStore:
+    path: Path = tmp_path_factory.mktemp("names") / "store"
+    build_directory(path)
+    found = open_for(KGStore(path, read_only=True))
+    assert found is not None
+    return found
+
+
+def _scan(ns: NameStore, needle: str) -> dict[int, str]:
+    return {eid: key for key, eid in ns.db.execute("SELECT key, eid FROM keys") if needle in key}
+
+
+NEEDLES = ["三磊", "玻纤", "丝绸", "科瑞南海", "高新区", "有限公司", "黔江区正阳", "不存在的词"]
+
+
+@pytest.mark.parametrize("needle", NEEDLES)
+def test_chinese_substrings_from_postings_equal_a_scan(names: NameStore, needle: str) -> None:
+    found = names.substring(needle)
+    expected = _scan(names, needle)
+    assert set(found) == set(expected)
+    assert all(needle in key for key in found.values())
+
+
+def test_known_substring_is_found_and_a_one_character_needle_still_scans(names: NameStore) -> None:
+    assert any("三磊" in key for key in names.substring("三磊").values())
+    assert set(names.substring("磊")) == set(_scan(names, "磊"))
+    assert set(names.substring("sanlei")) == set(_scan(names, "sanlei"))
