@@ -8,9 +8,11 @@ This module writes the same keys (normalised names, their pinyin, stems, slugs) 
 * opening it is instant (no start-up work: the 2 s server-start target holds at any size);
 * exact, stem and slug lookups are index seeks, and prefix search (Chinese or pinyin) is an index
   range scan;
-* substring search reads one UTF-8 blob of every key (memory-mapped) with ``bytes.find``, and is
-  only needed when the exact, stem and prefix tiers found fewer hits than asked for (substring
-  hits always rank after them).
+* substring search (only needed when the exact, stem and prefix tiers found fewer hits than asked
+  for: substring hits always rank after them) reads, for two or more Chinese characters, the
+  postings of their character bigrams (table ``grams``: bigram → numbers of the Chinese keys
+  holding it) and checks the keys of the shortest posting; shorter or Latin needles scan one
+  memory-mapped UTF-8 blob of every key (``names.keys``) with ``bytes.find``.
 
 The keys are exactly those :class:`NameIndex` would compute, except that for large stores (above
 ``EXACT_PINYIN_LIMIT`` names) the pinyin of a Chinese name is built per character from
