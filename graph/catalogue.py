@@ -48,7 +48,7 @@ def per_version(store: KGStore, key: str, compute: Callable[[], T]) -> T:
             _CACHE[store] = cached
         table = cached[1]
         if key in table:
-            return table[key]  # type: ignore[no-any-return]
+            return table[key]
     value = compute()
     with _LOCK:
         current = _CACHE.get(store)

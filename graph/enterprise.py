@@ -105,14 +105,14 @@ def local_neighbours(
             if r["e"] == iri:
                 continue
             for side in out.values():
-                entry = side.get(r["seg"])
-                if entry is None:
+                found_entry = side.get(r["seg"])
+                if found_entry is None:
                     continue
-                if any(e["iri"] == r["e"] for e in entry["enterprises"]):
+                if any(e["iri"] == r["e"] for e in found_entry["enterprises"]):
                     continue
-                entry["enterprise_count"] += 1
-                if len(entry["enterprises"]) < NEIGHBOURS_PER_SEGMENT:
-                    entry["enterprises"].append({"iri": r["e"], "label": r.get("label")})
+                found_entry["enterprise_count"] += 1
+                if len(found_entry["enterprises"]) < NEIGHBOURS_PER_SEGMENT:
+                    found_entry["enterprises"].append({"iri": r["e"], "label": r.get("label")})
     return {side: list(entries.values()) for side, entries in out.items()}
 
 
@@ -138,7 +138,8 @@ def chains_of(store: KGStore, iri: str, *, claims: list[dict[str, Any]] | None =
     rows = []
     for r in claims:
         seg = catalog[r["seg"]]
-        for chain in seg.chains or [None]:
+        chains: list[catalogue.Chain | None] = list(seg.chains) or [None]
+        for chain in chains:
             rows.append({**r, "segLabel": seg.label, "segLabelEn": seg.label_en, "stage": seg.stage,
                          "chain": chain.iri if chain else None,
                          "chainLabel": chain.label if chain else None,

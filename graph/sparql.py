@@ -523,6 +523,29 @@ def worker_command(path: str, fd: int, max_rows: int) -> list[str]:
     return [sys.executable, "-m", "graph.sparql_worker", path, str(fd), str(max_rows)]
 
 
+def _resolve(future: asyncio.Future[None]) -> None:
+    if not future.done():
+        future.set_result(None)
+
+
+class _Lease:
+    """One query's use of a worker: the worker goes back to the pool if it replied, and is
+    killed and replaced otherwise (timeout, or it died: a broken pipe becomes ``RuntimeError``)."""
+
+    def __init__(self, pool: ProcessPool, worker: _Worker) -> None:
+        self.pool = pool
+        self.worker = worker
+        self.reply: tuple[str, Any] | None = None
+
+    def __enter__(self) -> _Lease:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, err: BaseException | None, tb: Any) -> None:
+        self.pool._settle(self.worker, healthy=self.reply is not None)
+        if isinstance(err, (EOFError, BrokenPipeError, ConnectionResetError)):
+            raise RuntimeError("the query worker process died") from None
+
+
 def _unwrap(status: str, payload: Any) -> QueryAnswer:
     """A worker's reply: the answer, or the exception it sent back, raised here."""
     if status == "ok":
@@ -596,18 +619,12 @@ class ProcessPool:
             worker = self._idle.get(timeout=timeout)
         except queue.Empty:
             raise QueryTimeoutError(TIMEOUT_MESSAGE) from None
-        healthy = False
-        try:
+        with _Lease(self, worker) as lease:
             worker.conn.send((request, max(deadline - time.monotonic(), 0.0)))
             if not worker.conn.poll(max(deadline - time.monotonic(), 0.0)):
                 raise QueryTimeoutError(TIMEOUT_MESSAGE)
-            status, payload = worker.conn.recv()
-            healthy = True
-        except (EOFError, BrokenPipeError, ConnectionResetError):
-            raise RuntimeError("the query worker process died") from None
-        finally:
-            self._settle(worker, healthy=healthy)
-        return _unwrap(status, payload)
+            lease.reply = worker.conn.recv()
+        return _unwrap(*lease.reply)
 
     async def run_async(self, request: QueryRequest, *, timeout: float) -> QueryAnswer:
         """:meth:`run` for the event loop: the answer is awaited on the worker's pipe (no thread
@@ -619,17 +636,11 @@ class ProcessPool:
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
         worker = await self._acquire(deadline)
-        healthy = False
-        try:
+        with _Lease(self, worker) as lease:
             worker.conn.send((request, max(deadline - loop.time(), 0.0)))
             await self._readable(worker.conn, deadline)
-            status, payload = worker.conn.recv()
-            healthy = True
-        except (EOFError, BrokenPipeError, ConnectionResetError):
-            raise RuntimeError("the query worker process died") from None
-        finally:
-            self._settle(worker, healthy=healthy)
-        return _unwrap(status, payload)
+            lease.reply = worker.conn.recv()
+        return _unwrap(*lease.reply)
 
     async def _acquire(self, deadline: float) -> _Worker:
         """An idle worker, waiting (without blocking the loop) until ``deadline`` for one."""
@@ -662,7 +673,7 @@ class ProcessPool:
         loop = asyncio.get_running_loop()
         ready = loop.create_future()
         fd = conn.fileno()
-        loop.add_reader(fd, lambda: ready.done() or ready.set_result(None))
+        loop.add_reader(fd, _resolve, ready)
         try:
             await asyncio.wait_for(ready, max(deadline - loop.time(), 0.0))
         except TimeoutError:

@@ -385,6 +385,33 @@ def _add(
     net.add_node(node_id, label=esc(label) or esc(node_id), shape=shape, **opts)
 
 
+def _node(
+    net: Network,
+    node_id: str,
+    label: str,
+    heading: str,
+    kind_label: str,
+    *,
+    iri: str | None = None,
+    rows: Sequence[tuple[str, Any]] = (),
+    sources: Iterable[Mapping[str, Any]] | None = None,
+    items: Sequence[str] = (),
+    view: str | None = None,
+    max_items: int = 12,
+    **node: Any,
+) -> None:
+    """Add a node whose hover text and details panel show the same heading, rows, items and
+    sources (``node`` takes :func:`_add`'s keyword options: kind, colour, position, style)."""
+    _add(
+        net,
+        node_id,
+        label,
+        title=_title(heading, rows, sources, items, max_items=max_items),
+        details=_details(heading, kind_label, iri=iri, rows=rows, sources=sources, items=items, view=view),
+        **node,
+    )
+
+
 def _edge(
     net: Network,
     src: str,
@@ -651,25 +678,12 @@ def chain_network(completeness: Any, *, max_enterprises: int = 6, projects: bool
                 ]
                 a_heading = _both(actor.get("label"), actor.get("label_en"))
                 colour_a = PROJECT_COLOUR if kind == "project" else ENTERPRISE_COLOUR
-                _add(
-                    net,
-                    actor_iri,
-                    short(actor.get("label") or actor_iri, 14),
-                    kind=kind,
-                    colour=colour_a,
-                    x=x + 18,
-                    y=y,
-                    dashed=kind == "project",
-                    title=_title(a_heading, a_rows, actor.get("sources")),
-                    details=_details(
-                        a_heading,
-                        "project 项目" if kind == "project" else "enterprise 企业",
-                        iri=actor.get("iri"),
-                        rows=a_rows,
-                        sources=actor.get("sources"),
-                        view=_view_path(kind, actor.get("iri")),
-                    ),
-                    font={"size": 12, "face": FONT_STACK, "color": "#0d47a1"},
+                _node(
+                    net, actor_iri, short(actor.get("label") or actor_iri, 14), a_heading,
+                    "project 项目" if kind == "project" else "enterprise 企业", kind=kind, colour=colour_a,
+                    x=x + 18, y=y, dashed=kind == "project",
+                    font={"size": 12, "face": FONT_STACK, "color": "#0d47a1"}, iri=actor.get("iri"),
+                    rows=a_rows, sources=actor.get("sources"), view=_view_path(kind, actor.get("iri")),
                 )
                 y += CHILD_HEIGHT
             _edge(net, seg["iri"], actor_iri, kind="operates", arrows=False, dashed=kind == "project")
@@ -1001,18 +1015,11 @@ def enterprise_network(profile: Any, *, max_enterprises: int = 6) -> Network:
         ("别名 aliases", names("aliases")),
         ("所在地 location", " › ".join(str(p.get("label")) for p in location if p.get("label"))),
     ]
-    _add(
-        net,
-        iri,
-        short(data.get("label") or iri, 14),
-        kind="focus",
-        colour=FOCUS_COLOUR,
-        x=0,
-        y=0,
-        border_width=3,
-        title=_title(heading, rows, data.get("sources")),
-        details=_details(heading, "enterprise 企业", iri=iri, rows=rows, sources=data.get("sources")),
-        font={"size": 18, "face": FONT_STACK, "color": "#ffffff"},
+    _node(
+        net, iri, short(data.get("label") or iri, 14), heading, "enterprise 企业", kind="focus",
+        colour=FOCUS_COLOUR, x=0, y=0, border_width=3,
+        font={"size": 18, "face": FONT_STACK, "color": "#ffffff"}, iri=iri, rows=rows,
+        sources=data.get("sources"),
     )
 
     side = COLUMN_WIDTH * 1.5
@@ -1028,19 +1035,10 @@ def enterprise_network(profile: Any, *, max_enterprises: int = 6) -> Network:
         ]
         if seg["iri"] not in seg_y:
             seg_y[seg["iri"]] = y
-            _add(
-                net,
-                seg["iri"],
-                short(seg.get("label") or seg["iri"], 16),
-                kind="segment",
-                colour=STATUS_COLOURS["covered"],
-                x=0,
-                y=y,
-                border_width=2,
-                title=_title(s_heading, s_rows, seg.get("sources")),
-                details=_details(
-                    s_heading, "segment 产业链环节", iri=seg["iri"], rows=s_rows, sources=seg.get("sources")
-                ),
+            _node(
+                net, seg["iri"], short(seg.get("label") or seg["iri"], 16), s_heading, "segment 产业链环节",
+                kind="segment", colour=STATUS_COLOURS["covered"], x=0, y=y, border_width=2, iri=seg["iri"],
+                rows=s_rows, sources=seg.get("sources"),
             )
             y += SEGMENT_HEIGHT
         _edge(net, iri, seg["iri"], kind="operates", colour="#1565c0", width=2, label="经营 operates")
@@ -1061,23 +1059,10 @@ def enterprise_network(profile: Any, *, max_enterprises: int = 6) -> Network:
                 ("本地企业 local enterprises", len(ents)),
             ]
             label = g.get("label") or seg
-            _add(
-                net,
-                node,
-                short(label, 16),
-                kind=f"{role}-segment",
-                colour=colour,
-                x=x,
-                y=yy,
-                border_width=2,
-                title=_title(str(label), g_rows, items=[str(e.get("label")) for e in ents]),
-                details=_details(
-                    str(label),
-                    f"{role} segment 环节",
-                    iri=seg or None,
-                    rows=g_rows,
-                    items=[str(e.get("label")) for e in ents],
-                ),
+            _node(
+                net, node, short(label, 16), str(label), f"{role} segment 环节", kind=f"{role}-segment",
+                colour=colour, x=x, y=yy, border_width=2, iri=seg or None, rows=g_rows,
+                items=[str(e.get("label")) for e in ents],
             )
             mine = g.get("for_segment")
             if mine in seg_y:
@@ -1089,22 +1074,12 @@ def enterprise_network(profile: Any, *, max_enterprises: int = 6) -> Network:
             for e in ents[:max_enterprises]:
                 e_iri = e.get("iri") or f"{node}#{yy}"
                 e_heading = str(e.get("label") or e_iri)
-                _add(
-                    net,
-                    e_iri,
-                    short(e_heading, 14),
-                    kind="enterprise",
-                    colour=ENTERPRISE_COLOUR,
-                    x=x + (-40 if role == "supplier" else 40),
-                    y=yy,
-                    title=_title(e_heading),
-                    details=_details(
-                        e_heading,
-                        f"local {role} 本地{'供应商' if role == 'supplier' else '客户'}",
-                        iri=e.get("iri"),
-                        view=_view_path("enterprise", e.get("iri")),
-                    ),
-                    font={"size": 12, "face": FONT_STACK, "color": "#0d47a1"},
+                _node(
+                    net, e_iri, short(e_heading, 14), e_heading,
+                    f"local {role} 本地{'供应商' if role == 'supplier' else '客户'}", kind="enterprise",
+                    colour=ENTERPRISE_COLOUR, x=x + (-40 if role == "supplier" else 40), y=yy,
+                    font={"size": 12, "face": FONT_STACK, "color": "#0d47a1"}, iri=e.get("iri"),
+                    view=_view_path("enterprise", e.get("iri")),
                 )
                 _edge(net, node, e_iri, kind="operates", arrows=False)
                 yy += CHILD_HEIGHT
@@ -1182,36 +1157,21 @@ def enterprise_network(profile: Any, *, max_enterprises: int = 6) -> Network:
     for i, h in enumerate(honours):
         h_heading = _both(h.get("label"), h.get("label_en"))
         h_rows, h_sources = _fact_rows(h.get("facts") or [])
-        _add(
-            net,
-            h["iri"],
-            short(h.get("label") or h["iri"], 14),
-            kind="honour",
-            colour=HONOUR_COLOUR,
-            x=side,
-            y=-60 - i * 60,
-            shape="box",
-            border_width=2,
-            title=_title(h_heading, h_rows, h_sources),
-            details=_details(h_heading, "honour 荣誉", iri=h["iri"], rows=h_rows, sources=h_sources),
+        _node(
+            net, h["iri"], short(h.get("label") or h["iri"], 14), h_heading, "honour 荣誉", kind="honour",
+            colour=HONOUR_COLOUR, x=side, y=-60 - i * 60, shape="box", border_width=2, iri=h["iri"],
+            rows=h_rows, sources=h_sources,
         )
         _edge(net, iri, h["iri"], kind="honour", colour=HONOUR_COLOUR["border"])
     py = -60.0 - len(honours) * 60
     for p in projects_:
         p_heading = _both(p.get("label"), p.get("label_en"))
         p_rows, p_sources = _fact_rows(p.get("facts") or [])
-        _add(
-            net,
-            p["iri"],
-            short(p.get("label") or p["iri"], 16),
-            kind="project",
-            colour=PROJECT_COLOUR,
-            x=side,
-            y=py,
-            dashed=True,
-            title=_title(p_heading, p_rows, p_sources),
-            details=_details(p_heading, "project 项目", iri=p["iri"], rows=p_rows, sources=p_sources),
-            font={"size": 12, "face": FONT_STACK, "color": "#e65100"},
+        _node(
+            net, p["iri"], short(p.get("label") or p["iri"], 16), p_heading, "project 项目", kind="project",
+            colour=PROJECT_COLOUR, x=side, y=py, dashed=True,
+            font={"size": 12, "face": FONT_STACK, "color": "#e65100"}, iri=p["iri"], rows=p_rows,
+            sources=p_sources,
         )
         _edge(net, iri, p["iri"], kind="owns", colour=PROJECT_COLOUR["border"], dashed=True)
         py -= CHILD_HEIGHT + 16
@@ -1298,20 +1258,11 @@ def chiefs_network(report: Any) -> Network:
             ),
             ("未载明 not stated", "、".join(rec.get("not_stated") or [])),
         ]
-        _add(
-            net,
-            rec_iri,
-            short(rec.get("label") or rec_iri, 20),
-            kind="record",
-            colour=POST_COLOUR,
-            x=col,
-            y=top,
-            border_width=3,
-            title=_title(heading, r_rows, rec.get("sources")),
-            details=_details(
-                heading, "链长制 record", iri=rec.get("iri"), rows=r_rows, sources=rec.get("sources")
-            ),
-            font={"size": 14, "face": FONT_STACK, "color": "#b71c1c"},
+        _node(
+            net, rec_iri, short(rec.get("label") or rec_iri, 20), heading, "链长制 record", kind="record",
+            colour=POST_COLOUR, x=col, y=top, border_width=3,
+            font={"size": 14, "face": FONT_STACK, "color": "#b71c1c"}, iri=rec.get("iri"), rows=r_rows,
+            sources=rec.get("sources"),
         )
         # Right: the chains (industries) under the record, each with its targets vs actuals.
         iy = top
@@ -1366,23 +1317,11 @@ def chiefs_network(report: Any) -> Network:
                     ("说明 note", t.get("note")),
                 ]
                 srcs = [*(target.get("sources") or []), *((actual or {}).get("sources") or [])]
-                _add(
-                    net,
-                    tid,
-                    short(f"{name}: {_figure_text(target)}", 18),
-                    kind="target",
-                    colour=TARGET_COLOUR,
-                    x=3 * col,
-                    y=ty,
-                    title=_title(str(name), t_rows, srcs),
-                    details=_details(
-                        str(name),
-                        "target vs actual 目标与实际",
-                        iri=target.get("iri"),
-                        rows=t_rows,
-                        sources=srcs,
-                    ),
-                    font={"size": 12, "face": FONT_STACK, "color": "#212121"},
+                _node(
+                    net, tid, short(f"{name}: {_figure_text(target)}", 18), str(name), "target vs actual 目标与实际",
+                    kind="target", colour=TARGET_COLOUR, x=3 * col, y=ty,
+                    font={"size": 12, "face": FONT_STACK, "color": "#212121"}, iri=target.get("iri"),
+                    rows=t_rows, sources=srcs,
                 )
                 _edge(net, ind["iri"], tid, kind="target", arrows=False, dashed=True)
                 ty += CHILD_HEIGHT + 6
@@ -1458,47 +1397,27 @@ def chiefs_network(report: Any) -> Network:
                 )
             )
         for node_id, label, kind, colour, rows, srcs, unstated, node_iri in parts:
-            _add(
-                net,
-                node_id,
-                short(label, 40),
-                kind=kind,
-                colour=colour,
-                x=col,
-                y=by,
-                dashed=unstated,
-                not_stated=unstated,
-                title=_title(label, rows, srcs),
-                details=_details(label, f"{kind} 链长制", iri=node_iri, rows=rows, sources=srcs),
+            _node(
+                net, node_id, short(label, 40), label, f"{kind} 链长制", kind=kind, colour=colour, x=col, y=by,
+                dashed=unstated, not_stated=unstated,
                 font={
                     "size": 13,
                     "face": FONT_STACK,
                     "color": "#ffffff" if colour is FOCUS_COLOUR else "#212121",
                 },
+                iri=node_iri, rows=rows, sources=srcs,
             )
             _edge(net, rec_iri, node_id, kind=kind, arrows=False, colour=colour["border"])
             by += CHILD_HEIGHT + 14
         record_ys.append(top)
         y = max(iy, by) + ROW_GAP * 2
     r_y = (min(record_ys) + max(record_ys)) / 2 if record_ys else 0
-    _add(
-        net,
-        region,
-        short(region_label, 12),
-        kind="region",
-        colour=_PLACE_COLOURS["district"],
-        x=0,
-        y=r_y,
-        border_width=2,
-        title=_title(region_label, [("链长制记录 records", len(records))]),
-        details=_details(
-            region_label,
-            "region 地区",
-            iri=region if region.startswith(ID_BASE) else None,
-            rows=[("链长制记录 records", len(records))],
-            view=_view_path("region", region),
-        ),
+    _node(
+        net, region, short(region_label, 12), region_label, "region 地区", kind="region",
+        colour=_PLACE_COLOURS["district"], x=0, y=r_y, border_width=2,
         font={"size": 16, "face": FONT_STACK, "color": "#311b92"},
+        iri=region if region.startswith(ID_BASE) else None, rows=[("链长制记录 records", len(records))],
+        view=_view_path("region", region),
     )
     for rec_index, rec in enumerate(records):
         _edge(
