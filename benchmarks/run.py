@@ -295,7 +295,7 @@ def run_system(system: str, data: Path, work: Path, n: int, quads: int, s: Setti
     return res
 
 
-def run_size(n: int, s: Settings, work: Path) -> dict[str, Any]:
+def run_size(n: int, s: Settings, work: Path, systems: tuple[str, ...] = SYSTEMS) -> dict[str, Any]:
     data = work / "data" / f"ent-{n}.nq"
     t = time.perf_counter()
     if not data.exists():
@@ -304,7 +304,7 @@ def run_size(n: int, s: Settings, work: Path) -> dict[str, Any]:
     quads = sum(1 for _ in data.open("rb"))
     print(f"\n== {n:,} enterprises: {quads:,} quads ({data}, generated in {gen_s:.1f}s)", flush=True)
     out: dict[str, Any] = {"enterprises": n, "quads": quads, "systems": {}}
-    for system in SYSTEMS:
+    for system in systems:
         r = run_system(system, data, work / f"ent-{n}", n, quads, s)
         out["systems"][system] = r
         report.print_system(r)
@@ -318,6 +318,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--out", type=Path, help="where results go (default docs/benchmarks; quick: var/bench/quick)")
     p.add_argument("--work", type=Path, default=ROOT / "var" / "bench", help="data and stores (large)")
     p.add_argument("--merge", action="store_true", help="keep sizes already in results.json that were not run")
+    p.add_argument("--systems", nargs="+", choices=SYSTEMS, default=list(SYSTEMS),
+                   help="systems to run (default: all three; a partial run is for development, "
+                        "give --out elsewhere so the report keeps every peer)")
     args = p.parse_args(argv)
     s = QUICK if args.quick else FULL
     sizes = args.sizes or ([2000] if args.quick else [10_000, 100_000])
@@ -335,7 +338,7 @@ def main(argv: list[str] | None = None) -> int:
         old = json.loads(previous.read_text())
         results["sizes"] = [x for x in old.get("sizes", []) if x["enterprises"] not in sizes]
     for n in sizes:
-        results["sizes"].append(run_size(n, s, args.work))
+        results["sizes"].append(run_size(n, s, args.work, tuple(args.systems)))
         results["sizes"].sort(key=lambda x: x["enterprises"])
         report.write(results, out)
     print(report.markdown(results))
