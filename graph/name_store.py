@@ -36,7 +36,10 @@ import threading
 import time
 from array import array
 from bisect import bisect_right
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from itertools import groupby
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -153,14 +156,22 @@ NAME_PREDICATES: tuple[tuple[str, str], ...] = (
 #: iri → (kind, labels (language → label), names as written, each once)
 Entries = dict[str, tuple[str, dict[str, str], list[str]]]
 
+_STAGING = """
+    PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA cache_size = -65536;
+    CREATE TEMP TABLE raw (iri TEXT NOT NULL, kind TEXT NOT NULL, seq INTEGER NOT NULL,
+                           name TEXT NOT NULL, lang TEXT);
+"""
+#: Staged name rows are written to SQLite every this many.
+_STAGE_CHUNK = 100_000
 
-def read_entries(store: KGStore) -> Entries:
-    """Every nameable resource of ``store`` with its kind, labels and names.
 
-    The same entries as the ``names.rq`` query that :class:`graph.names.NameIndex` reads, from
-    one index scan of the default graph per class and per name predicate (no query evaluation:
-    about 2.5 times faster). Where a resource has several labels in one language, the first
-    ``rdfs:label`` (in store order) wins, then the first ``skos:prefLabel``.
+def _stage(store: KGStore, db: sqlite3.Connection) -> None:
+    """Write one row (iri, kind, seq, name, lang) per name of every nameable resource into the
+    temporary table ``raw`` of ``db``, from one index scan of the default graph per class and per
+    name predicate (no query evaluation, and no name held in memory).
+
+    ``seq`` numbers the rows in the order of ``NAME_PREDICATES``, then in store order; ``lang``
+    is set on labels only; ``kind`` is that of the resource's first class in ``NAMEABLE``.
     """
     import pyoxigraph as ox
 
@@ -170,29 +181,60 @@ def read_entries(store: KGStore) -> Entries:
     for cls, kind in NAMEABLE:
         for q in store.ox.quads_for_pattern(None, rdf_type, ox.NamedNode(cls), default):
             kind_of.setdefault(q.subject.value, kind)
-    entries: Entries = {}
+    rows: list[tuple[str, str, int, str, str | None]] = []
+    seq = 0
     for predicate, how in NAME_PREDICATES:
         for q in store.ox.quads_for_pattern(None, ox.NamedNode(predicate), None, default):
             iri = q.subject.value
-            entry = entries.get(iri)
-            if entry is None:
-                kind = kind_of.get(iri)
-                if kind is None:
-                    continue
-                entry = entries[iri] = (kind, {}, [])
+            kind = kind_of.get(iri)
+            if kind is None:
+                continue
             term = q.object
-            name = term.value
-            if name not in entry[2]:
-                entry[2].append(name)
-            if how == "label" and isinstance(term, ox.Literal) and term.language:
-                entry[1].setdefault(term.language, name)
+            lang = term.language if how == "label" and isinstance(term, ox.Literal) else None
+            rows.append((iri, kind, seq, term.value, lang or None))
+            seq += 1
+            if len(rows) >= _STAGE_CHUNK:
+                db.executemany("INSERT INTO raw VALUES (?, ?, ?, ?, ?)", rows)
+                rows.clear()
+    db.executemany("INSERT INTO raw VALUES (?, ?, ?, ?, ?)", rows)
+
+
+def _staged_entries(db: sqlite3.Connection) -> Iterator[tuple[str, str, dict[str, str], list[str]]]:
+    """(iri, kind, labels, names) of every staged resource, in IRI order: its names each once,
+    first seen first; per language its first label (``rdfs:label`` before ``skos:prefLabel``)."""
+    rows = db.execute("SELECT iri, kind, name, lang FROM raw ORDER BY iri, seq")
+    for iri, group in groupby(rows, key=itemgetter(0)):
+        staged = list(group)
+        labels: dict[str, str] = {}
+        names: list[str] = []
+        for _, _, name, lang in staged:
+            if name not in names:
+                names.append(name)
+            if lang:
+                labels.setdefault(lang, name)
+        yield iri, staged[0][1], labels, names
+
+
+def read_entries(store: KGStore) -> Entries:
+    """Every nameable resource of ``store`` with its kind, labels and names, in memory.
+
+    The same entries as the ``names.rq`` query that :class:`graph.names.NameIndex` reads (where a
+    resource has several labels in one language, the first ``rdfs:label`` in store order wins,
+    then the first ``skos:prefLabel``); :func:`build` streams them instead.
+    """
+    db = sqlite3.connect(":memory:")
+    db.executescript(_STAGING)
+    _stage(store, db)
+    entries = {iri: (kind, labels, names) for iri, kind, labels, names in _staged_entries(db)}
+    db.close()
     return entries
 
 
 # --- building ---------------------------------------------------------------------------------
 
 _SCHEMA = """
-    PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;
+    DROP TABLE IF EXISTS meta; DROP TABLE IF EXISTS entries; DROP TABLE IF EXISTS keys;
+    DROP TABLE IF EXISTS stems; DROP TABLE IF EXISTS slugs; DROP TABLE IF EXISTS grams;
     CREATE TABLE meta (k TEXT PRIMARY KEY, v TEXT);
     CREATE TABLE entries (eid INTEGER PRIMARY KEY, iri TEXT NOT NULL, kind TEXT NOT NULL,
                           label TEXT NOT NULL, labels TEXT NOT NULL, names TEXT NOT NULL);
@@ -209,6 +251,8 @@ _INDEXES = """
 """
 #: Rows are written to SQLite every this many entries, so few are held at once.
 _CHUNK = 50_000
+#: Entries whose names :func:`_pinyin_mismatch` checks.
+_SAMPLE = 500
 
 
 class _Rows:
@@ -231,38 +275,37 @@ class _Rows:
                 rows.clear()
 
 
-def build(store: KGStore, directory: str | Path | None = None) -> dict[str, Any]:
-    """Write ``names.sqlite`` and ``names.keys`` for ``store`` into ``directory`` (default: the store's).
+@dataclass
+class _Written:
+    """What :func:`_write_tables` wrote, and the key blob it built."""
 
-    The keys follow :class:`graph.names.NameIndex` exactly (see the module docstring for the
-    pinyin of large stores). Rows are streamed to SQLite in chunks and indexed after the inserts.
+    entries: int = 0
+    names: int = 0
+    blob: bytearray = field(default_factory=bytearray)
+    offsets: array[int] = field(default_factory=lambda: array("q"))
+    owners: array[int] = field(default_factory=lambda: array("q"))
+    sample: list[list[str]] = field(default_factory=list)  # the names of a random sample of entries
 
-    Returns:
-        counts (``entries``, ``keys``), timings (``read_s``, ``total_s``) and the pinyin mode
-        with its measured mismatch rate.
-    """
-    from graph.names import normalise, stem, to_pinyin
 
-    t0 = time.perf_counter()
-    directory = Path(directory or store.path or ".")
-    entries = read_entries(store)
-    t_read = time.perf_counter() - t0
+def _write_tables(db: sqlite3.Connection, pinyin: Callable[[str], str]) -> _Written:
+    """Create the index tables in ``db`` and fill them from the staged names, one resource at a
+    time (rows are inserted in chunks and indexed at the end)."""
+    from graph.names import normalise, stem
 
-    n_names = sum(len(e[2]) for e in entries.values())
-    exact = n_names <= EXACT_PINYIN_LIMIT
-    pinyin = to_pinyin if exact else _fast_pinyin_of_key
-
-    tmp = directory / (FILE + ".tmp")
-    tmp.unlink(missing_ok=True)
-    db = sqlite3.connect(tmp)
     db.executescript(_SCHEMA)
     rows = _Rows(db)
-    blob = bytearray()
-    offsets = array("q")
-    owners = array("q")
+    out = _Written()
+    blob, offsets, owners = out.blob, out.offsets, out.owners
+    rng = random.Random(0)
     dumps, cjk = json.dumps, _CJK.search
     grams: dict[str, array[int]] = {}  # character bigram of the Chinese keys → their key numbers
-    for eid, (iri, (kind, labels, names)) in enumerate(entries.items()):
+    for eid, (iri, kind, labels, names) in enumerate(_staged_entries(db)):
+        out.entries += 1
+        out.names += len(names)
+        if eid < _SAMPLE:  # reservoir sampling
+            out.sample.append(names)
+        elif (slot := rng.randrange(eid + 1)) < _SAMPLE:
+            out.sample[slot] = names
         label = labels.get("zh") or labels.get("en") or (min(names) if names else iri)
         rows.entries.append((eid, iri, kind, label, dumps(labels, ensure_ascii=False),
                              dumps(names, ensure_ascii=False)))
@@ -298,12 +341,41 @@ def build(store: KGStore, directory: str | Path | None = None) -> dict[str, Any]
     db.executemany("INSERT INTO grams VALUES (?, ?)", ((g, p.tobytes()) for g, p in grams.items()))
     del grams
     db.executescript(_INDEXES)
-    mismatch = _pinyin_mismatch(entries) if not exact else 0.0
+    return out
+
+
+def build(store: KGStore, directory: str | Path | None = None) -> dict[str, Any]:
+    """Write ``names.sqlite`` and ``names.keys`` for ``store`` into ``directory`` (default: the store's).
+
+    The keys follow :class:`graph.names.NameIndex` exactly (see the module docstring for the
+    pinyin of large stores). The names are staged in a temporary SQLite table and read back
+    grouped by resource, so memory stays flat however many there are; a store of at most
+    ``EXACT_PINYIN_LIMIT`` names is written a second time with pypinyin's exact pinyin.
+
+    Returns:
+        counts (``entries``, ``keys``), timings (``read_s``, ``total_s``) and the pinyin mode
+        with its measured mismatch rate.
+    """
+    from graph.names import to_pinyin
+
+    t0 = time.perf_counter()
+    directory = Path(directory or store.path or ".")
+    tmp = directory / (FILE + ".tmp")
+    tmp.unlink(missing_ok=True)
+    db = sqlite3.connect(tmp)
+    db.executescript(_STAGING)
+    _stage(store, db)
+    t_read = time.perf_counter() - t0
+    written = _write_tables(db, _fast_pinyin_of_key)
+    exact = written.names <= EXACT_PINYIN_LIMIT
+    if exact:  # small enough for pypinyin's phrase segmentation (~60 µs a name)
+        written = _write_tables(db, to_pinyin)
+    mismatch = 0.0 if exact else _pinyin_mismatch(written.sample)
     meta = {
         "schema": str(SCHEMA_VERSION),
         "fingerprint": fingerprint(store.path) if store.path else "",
-        "entries": str(len(entries)),
-        "keys": str(len(offsets)),
+        "entries": str(written.entries),
+        "keys": str(len(written.offsets)),
         "pinyin": "exact" if exact else "per-character",
         "pinyin_mismatch": f"{mismatch:.4f}",
     }
@@ -311,28 +383,26 @@ def build(store: KGStore, directory: str | Path | None = None) -> dict[str, Any]
     db.commit()
     db.close()
     with (directory / (BLOB + ".tmp")).open("wb") as f:
-        f.write(len(offsets).to_bytes(8, "little"))
-        f.write(offsets.tobytes())
-        f.write(owners.tobytes())
-        f.write(blob)
+        f.write(len(written.offsets).to_bytes(8, "little"))
+        f.write(written.offsets.tobytes())
+        f.write(written.owners.tobytes())
+        f.write(written.blob)
     os.replace(directory / (BLOB + ".tmp"), directory / BLOB)
     os.replace(tmp, directory / FILE)
-    return {"entries": len(entries), "keys": len(offsets), "read_s": round(t_read, 2),
+    return {"entries": written.entries, "keys": len(written.offsets), "read_s": round(t_read, 2),
             "total_s": round(time.perf_counter() - t0, 2), "pinyin": meta["pinyin"],
             "pinyin_mismatch": mismatch}
 
 
-def _pinyin_mismatch(entries: Entries) -> float:
-    """Share of the Chinese names of a sample of 500 entries whose per-character pinyin differs
-    from pypinyin's phrase segmentation."""
+def _pinyin_mismatch(sample: list[list[str]]) -> float:
+    """Share of the Chinese names in ``sample`` (the names of some entries) whose per-character
+    pinyin differs from pypinyin's phrase segmentation."""
     from graph.names import has_cjk, normalise, to_pinyin
 
-    rng = random.Random(0)
-    picked = rng.sample(list(entries.values()), min(500, len(entries)))
-    sample = [normalise(n) for e in picked for n in e[2] if has_cjk(n)]
-    if not sample:
+    keys = [normalise(n) for names in sample for n in names if has_cjk(n)]
+    if not keys:
         return 0.0
-    return sum(fast_pinyin(k) != to_pinyin(k) for k in sample) / len(sample)
+    return sum(fast_pinyin(k) != to_pinyin(k) for k in keys) / len(keys)
 
 
 # --- reading ----------------------------------------------------------------------------------
