@@ -290,14 +290,15 @@ class _Written:
 def _write_tables(db: sqlite3.Connection, pinyin: Callable[[str], str]) -> _Written:
     """Create the index tables in ``db`` and fill them from the staged names, one resource at a
     time (rows are inserted in chunks and indexed at the end)."""
-    from graph.names import normalise, stem
+    from graph.names import _PREFIXES, _SUFFIXES, normalise, stem
 
     db.executescript(_SCHEMA)
     rows = _Rows(db)
     out = _Written()
     blob, offsets, owners = out.blob, out.offsets, out.owners
     rng = random.Random(0)
-    dumps, cjk = json.dumps, _CJK.search
+    cjk = _CJK.search
+    encode = json.JSONEncoder(ensure_ascii=False).encode  # json.dumps builds an encoder per call
     grams: dict[str, array[int]] = {}  # character bigram of the Chinese keys → their key numbers
     for eid, (iri, kind, labels, names) in enumerate(_staged_entries(db)):
         out.entries += 1
@@ -307,8 +308,7 @@ def _write_tables(db: sqlite3.Connection, pinyin: Callable[[str], str]) -> _Writ
         elif (slot := rng.randrange(eid + 1)) < _SAMPLE:
             out.sample[slot] = names
         label = labels.get("zh") or labels.get("en") or (min(names) if names else iri)
-        rows.entries.append((eid, iri, kind, label, dumps(labels, ensure_ascii=False),
-                             dumps(names, ensure_ascii=False)))
+        rows.entries.append((eid, iri, kind, label, encode(labels), encode(names)))
         rows.slugs.append((iri.rstrip("/").rsplit("/", 1)[-1].lower(), eid))
         keys: set[str] = set()
         stems: set[str] = set()
@@ -317,7 +317,8 @@ def _write_tables(db: sqlite3.Connection, pinyin: Callable[[str], str]) -> _Writ
             if not key:
                 continue
             keys.add(key)
-            st = stem(key)
+            # stem() changes only a key with one of its prefixes or suffixes (two C-level tests)
+            st = stem(key) if key.startswith(_PREFIXES) or key.endswith(_SUFFIXES) else key
             stems.add(st)
             if cjk(key):
                 keys.add(pinyin(key))
