@@ -192,7 +192,7 @@ def build_directory(
     """
     import gc
 
-    from graph.materialize import materialize, seal
+    from graph.materialize import materialize_closed
 
     path = Path(path)
     store = KGStore(path)
@@ -206,10 +206,10 @@ def build_directory(
             report = BuildReport(
                 quads=len(store), classes=stats.class_counts(store), unsourced=stats.unsourced_count(store)
             )
-        materialize(store)
     finally:
         store.close()
         del store
         gc.collect()
-    seal(path)
+    # Large data: the two side files are built at once by two read-only worker processes.
+    materialize_closed(path, parallel=bool(extra))
     return report

@@ -165,6 +165,11 @@ _STAGING = """
 _STAGE_CHUNK = 100_000
 
 
+def _text(term: Any) -> str:
+    """The lexical form of an IRI or literal read from the store."""
+    return str(term.value)
+
+
 def _stage(store: KGStore, db: sqlite3.Connection) -> None:
     """Write one row (iri, kind, seq, name, lang) per name of every nameable resource into the
     temporary table ``raw`` of ``db``, from one index scan of the default graph per class and per
@@ -180,18 +185,18 @@ def _stage(store: KGStore, db: sqlite3.Connection) -> None:
     kind_of: dict[str, str] = {}
     for cls, kind in NAMEABLE:
         for q in store.ox.quads_for_pattern(None, rdf_type, ox.NamedNode(cls), default):
-            kind_of.setdefault(q.subject.value, kind)
+            kind_of.setdefault(_text(q.subject), kind)
     rows: list[tuple[str, str, int, str, str | None]] = []
     seq = 0
     for predicate, how in NAME_PREDICATES:
         for q in store.ox.quads_for_pattern(None, ox.NamedNode(predicate), None, default):
-            iri = q.subject.value
-            kind = kind_of.get(iri)
-            if kind is None:
+            iri = _text(q.subject)
+            found = kind_of.get(iri)
+            if found is None:
                 continue
             term = q.object
             lang = term.language if how == "label" and isinstance(term, ox.Literal) else None
-            rows.append((iri, kind, seq, term.value, lang or None))
+            rows.append((iri, found, seq, _text(term), lang or None))
             seq += 1
             if len(rows) >= _STAGE_CHUNK:
                 db.executemany("INSERT INTO raw VALUES (?, ?, ?, ?, ?)", rows)
