@@ -43,20 +43,25 @@ def default_store_path() -> str:
     return get_settings().store
 
 
-def open_store(path: str | None) -> KGStore:
-    """Open the store at ``path`` ("" or ":memory:" = in memory), building it from the seeds if empty."""
+def open_store(path: str | None, *, write: bool = False) -> KGStore:
+    """Open the store at ``path`` ("" or ":memory:" = in memory), building it from the seeds if empty.
+
+    An existing on-disk store is opened read-only unless ``write`` is asked for, so a question
+    asked from the command line never rewrites the files a running server reads.
+    """
     from graph.loading import build, build_directory
 
     if path in (None, "", ":memory:"):
         store = KGStore(None)
         build(store)
         return store
-    store = KGStore(path)
-    if store.is_empty():
+    if (Path(path) / "CURRENT").exists():
+        store = KGStore(path, read_only=not write)
+        if not store.is_empty():
+            return store
         store.close()
-        build_directory(path)
-        store = KGStore(path)
-    return store
+    build_directory(path)
+    return KGStore(path, read_only=not write)
 
 
 def emit(data: Any, *, fmt: str, table: Callable[[Any], str] | None = None) -> None:
@@ -211,7 +216,7 @@ def _import_args(p: argparse.ArgumentParser) -> None:
 def cmd_import(args: argparse.Namespace) -> int:
     from graph.loading import import_files
 
-    with open_store(args.store or default_store_path()) as store:
+    with open_store(args.store or default_store_path(), write=True) as store:
         added = import_files(store, args.files)
     print(f"imported {len(args.files)} file(s): {added} new quads")
     return 0

@@ -19,19 +19,32 @@ log = logging.getLogger("chainkg")
 
 
 def open_store(settings: Settings) -> KGStore:
-    """Open the configured store, building it from the seeds when it is empty."""
+    """Open the configured store, building it from the seeds when it is empty.
+
+    Without an admin token nothing can write through the service, so an on-disk store is opened
+    read-only: the serving process then never compacts or rewrites the store's files, which the
+    SPARQL worker processes read and the build-time side files are sealed against.
+    """
     from graph.loading import build, build_directory
 
-    store = KGStore(settings.store_path)
-    if store.is_empty() and settings.build_if_empty:
-        log.info("store is empty: building from ontology + seeds")
-        if settings.store_path is None:
+    path = settings.store_path
+    if path is None:
+        store = KGStore()
+        if settings.build_if_empty:
+            log.info("in-memory store: building from ontology + seeds")
             build(store)
-        else:
-            store.close()
-            build_directory(settings.store_path)
-            store = KGStore(settings.store_path)
-    return store
+        return store
+    read_only = settings.admin_token is None
+    if (path / "CURRENT").exists():  # an existing RocksDB store
+        store = KGStore(path, read_only=read_only)
+        if not store.is_empty() or not settings.build_if_empty:
+            return store
+        store.close()
+    elif not settings.build_if_empty:
+        return KGStore(path)
+    log.info("store is empty: building from ontology + seeds")
+    build_directory(path)
+    return KGStore(path, read_only=read_only)
 
 
 def create_app(settings: Settings | None = None, *, store: KGStore | None = None) -> FastAPI:
