@@ -72,6 +72,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import queue
 import re
 import socket
@@ -680,6 +681,9 @@ class ProcessPool:
             raise QueryTimeoutError(TIMEOUT_MESSAGE) from None
         finally:
             loop.remove_reader(fd)
+            # uvloop makes a watched descriptor non-blocking; the reply is then read (and the next
+            # request written) whole, with blocking calls: the worker has it ready to send.
+            os.set_blocking(fd, True)
 
     @staticmethod
     def _kill(worker: _Worker) -> None:

@@ -543,3 +543,26 @@ def test_worker_processes_see_writes_made_through_the_store(tmp_path: Path) -> N
         assert json.loads(engine.run(ask).body)["boolean"] is True
     finally:
         engine.close()
+
+
+@pytest.mark.parametrize("loop", ["asyncio", "uvloop"])
+def test_worker_answers_larger_than_a_socket_buffer_arrive_whole(tmp_path: Path, loop: str) -> None:
+    """uvloop makes a watched descriptor non-blocking; a reply of several hundred KiB must still
+    be read whole, query after query."""
+    store = cross_product_store(tmp_path / "store", n=3000)
+    engine = SparqlEngine(store, timeout=10.0, max_rows=10_000, workers=1, processes=True)
+    request = QueryRequest("SELECT ?s ?p ?o WHERE { ?s ?p ?o }")
+
+    async def ask_twice() -> list[int]:
+        return [(await engine.query(request)).count for _ in range(2)]
+
+    try:
+        if loop == "uvloop":
+            uvloop = pytest.importorskip("uvloop")
+            counts = uvloop.run(ask_twice())
+        else:
+            counts = asyncio.run(ask_twice())
+        assert counts == [3000, 3000]
+        assert len(engine.run(request).body) > 200_000
+    finally:
+        engine.close()
