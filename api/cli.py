@@ -49,19 +49,13 @@ def open_store(path: str | None, *, write: bool = False) -> KGStore:
     An existing on-disk store is opened read-only unless ``write`` is asked for, so a question
     asked from the command line never rewrites the files a running server reads.
     """
-    from graph.loading import build, build_directory
+    from graph.loading import build, open_directory
 
     if path in (None, "", ":memory:"):
         store = KGStore(None)
         build(store)
         return store
-    if (Path(path) / "CURRENT").exists():
-        store = KGStore(path, read_only=not write)
-        if not store.is_empty():
-            return store
-        store.close()
-    build_directory(path)
-    return KGStore(path, read_only=not write)
+    return open_directory(path, read_only=not write)
 
 
 def emit(data: Any, *, fmt: str, table: Callable[[Any], str] | None = None) -> None:

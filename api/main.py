@@ -25,26 +25,16 @@ def open_store(settings: Settings) -> KGStore:
     read-only: the serving process then never compacts or rewrites the store's files, which the
     SPARQL worker processes read and the build-time side files are sealed against.
     """
-    from graph.loading import build, build_directory
+    from graph.loading import build, open_directory
 
-    path = settings.store_path
-    if path is None:
+    if settings.store_path is None:
         store = KGStore()
         if settings.build_if_empty:
             log.info("in-memory store: building from ontology + seeds")
             build(store)
         return store
-    read_only = settings.admin_token is None
-    if (path / "CURRENT").exists():  # an existing RocksDB store
-        store = KGStore(path, read_only=read_only)
-        if not store.is_empty() or not settings.build_if_empty:
-            return store
-        store.close()
-    elif not settings.build_if_empty:
-        return KGStore(path)
-    log.info("store is empty: building from ontology + seeds")
-    build_directory(path)
-    return KGStore(path, read_only=read_only)
+    return open_directory(settings.store_path, read_only=settings.admin_token is None,
+                          build_if_empty=settings.build_if_empty)
 
 
 def create_app(settings: Settings | None = None, *, store: KGStore | None = None) -> FastAPI:

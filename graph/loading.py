@@ -213,3 +213,28 @@ def build_directory(
     # Large data: the two side files are built at once by two read-only worker processes.
     materialize_closed(path, parallel=bool(extra))
     return report
+
+
+def open_directory(path: str | Path, *, read_only: bool = True, build_if_empty: bool = True) -> KGStore:
+    """Open the on-disk store at ``path``, building it (ontology + seeds, side files) first when
+    it does not exist or is empty.
+
+    Args:
+        read_only: open without write access (the default): nothing this process does rewrites
+            the store's files, which SPARQL worker processes read and the side files are sealed
+            against.
+        build_if_empty: build a missing or empty store; otherwise open it as it is.
+
+    Raises:
+        DataRejectedError: the seeds do not parse or violate the shapes (nothing is written).
+    """
+    path = Path(path)
+    if (path / "CURRENT").exists():  # an existing RocksDB store
+        store = KGStore(path, read_only=read_only)
+        if not build_if_empty or not store.is_empty():
+            return store
+        store.close()
+    elif not build_if_empty:
+        return KGStore(path)
+    build_directory(path)
+    return KGStore(path, read_only=read_only)
