@@ -54,14 +54,12 @@ def local_area(places: list[dict[str, Any]]) -> str | None:
 NEIGHBOURS_PER_SEGMENT = 50
 
 
-def local_neighbours(
-    store: KGStore, iri: str, area: str, *, segments: list[str] | None = None
-) -> dict[str, list[dict[str, Any]]]:
+def local_neighbours(store: KGStore, iri: str, area: str, *, segments: list[str]) -> dict[str, list[dict[str, Any]]]:
     """Segments feeding (``supplier``) or fed by (``customer``) the enterprise's segments, and
     the enterprises in ``area`` (a region, at any depth) operating in them.
 
     Args:
-        segments: the enterprise's segments when the caller has them (else they are queried).
+        segments: the enterprise's segments (those of its claims, :func:`claims_of`).
 
     The neighbouring segments come from the segment catalogue; the enterprises from the
     build-time ``members`` table when it is current, else from one query over the area's places.
@@ -70,8 +68,6 @@ def local_neighbours(
     from graph.materialize import derived_for
 
     links = catalogue.supply_links(store)
-    if segments is None:
-        segments = [r["seg"] for r in store.select(_OPERATES_IN, bindings={"e": URIRef(iri)})]
     mine = sorted(set(segments))
     out: dict[str, dict[str, dict[str, Any]]] = {"supplier": {}, "customer": {}}
     for my_seg in mine:
@@ -116,7 +112,6 @@ def local_neighbours(
     return {side: list(entries.values()) for side, entries in out.items()}
 
 
-_OPERATES_IN = "SELECT DISTINCT ?seg WHERE { ?e ckg:operatesIn ?seg }"
 _LOCATED_IN = "SELECT ?place WHERE { ?e ckg:locatedIn ?place }"
 
 
@@ -208,11 +203,13 @@ def enterprise_profile(store: KGStore, name: str) -> EnterpriseProfile:
     iri = entry.iri
     f = facts(store, iri)
 
-    chains = chains_of(store, iri)
+    claims = claims_of(store, iri)
+    chains = chains_of(store, iri, claims=claims)
     places = [location(store, p) for p in f.values("ckg:locatedIn")]
     area = local_area(places[0]) if places else None
 
-    neighbours = local_neighbours(store, iri, area) if area else {"supplier": [], "customer": []}
+    neighbours = (local_neighbours(store, iri, area, segments=[r["seg"] for r in claims])
+                  if area else {"supplier": [], "customer": []})
 
     links: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for r in store.select(queries.load("enterprise_links"), bindings={"e": URIRef(iri)}):

@@ -6,7 +6,7 @@ import pytest
 from rdflib import URIRef
 
 from graph import catalogue, queries
-from graph.enterprise import _chains_by_query, chains_of, local_area, local_neighbours, location
+from graph.enterprise import _chains_by_query, chains_of, claims_of, local_area, local_neighbours, location
 from graph.ns import CKG
 from graph.provenance import documents
 from graph.store import KGStore
@@ -33,7 +33,7 @@ def test_neighbours_equal_the_neighbour_query_for_every_seed_enterprise(seed_sto
         expected = {(r["direction"], r["seg"]) for r in rows}
         places = seed_store.select("SELECT ?p WHERE { ?e ckg:locatedIn ?p }", bindings={"e": URIRef(e)})
         area = local_area(location(seed_store, places[0]["p"])) if places else "https://e.org/nowhere"
-        found = local_neighbours(seed_store, e, area)
+        found = local_neighbours(seed_store, e, area, segments=[r["seg"] for r in claims_of(seed_store, e)])
         assert {(side, n["segment"]) for side, items in found.items() for n in items} == expected, e
 
 
