@@ -350,7 +350,7 @@ class KGStore:
         except SyntaxError as err:
             raise DataRejectedError([_problem(str(path), err)], kind="parse") from None
         with self._write_lock:
-            before = len(self.ox)
+            before = 0 if self.is_empty() else len(self.ox)  # len() counts every quad
             self.ox.bulk_extend(_with_default_copies(
                 ox.parse(path=str(path), format=fmt, base_iri=_base_for(path), lenient=True)))
             self.ox.flush()
@@ -431,12 +431,7 @@ def with_merged_view(quads: list[ox.Quad]) -> list[ox.Quad]:
     >>> [str(x.graph_name) for x in with_merged_view([q])]
     ['<http://g>', 'DEFAULT']
     """
-    extra = [
-        ox.Quad(q.subject, q.predicate, q.object, ox.DefaultGraph())
-        for q in quads
-        if not isinstance(q.graph_name, ox.DefaultGraph)
-    ]
-    return quads + extra if extra else quads
+    return list(_with_default_copies(quads))
 
 
 def _with_default_copies(quads: Iterable[ox.Quad]) -> Iterator[ox.Quad]:
