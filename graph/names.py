@@ -53,9 +53,16 @@ def normalise(text: str) -> str:
     return re.sub(r"[\s·・\-_'\"“”‘’()（）]+", "", unicodedata.normalize("NFKC", text)).lower()
 
 
+_CJK = re.compile("[\u4e00-\u9fff]")
+
+
 def has_cjk(text: str) -> bool:
-    """True when ``text`` holds a CJK ideograph."""
-    return any("\u4e00" <= ch <= "\u9fff" for ch in text)
+    """True when ``text`` holds a CJK ideograph (U+4E00–U+9FFF).
+
+    >>> has_cjk("三磊 glass"), has_cjk("sanlei")
+    (True, False)
+    """
+    return _CJK.search(text) is not None
 
 
 def to_pinyin(text: str) -> str:
@@ -229,6 +236,11 @@ class NameIndex:
             raise AmbiguousNameError(name, found, kind=what)
         raise UnknownEntityError(name, self.suggest(name, kinds=kinds), kind=what)
 
+    def _typo_matches(self, text: str, *, kinds: tuple[str, ...] | None, limit: int) -> list[Candidate]:
+        """The fuzzy suggestions for ``text`` as search hits (score 50), closest first."""
+        suggestions = self.suggest(text, kinds=kinds, limit=limit)
+        return [Candidate(c.iri, c.kind, c.label, c.matched, 50.0) for c in suggestions]
+
     def search(self, text: str, *, kinds: tuple[str, ...] | None = None, limit: int = 20) -> list[Candidate]:
         """Find resources whose names contain ``text`` (Chinese, alias or pinyin), best first.
 
@@ -259,8 +271,7 @@ class NameIndex:
             elif key in k:
                 offer(iri, 3, k)
         if not scored:  # fuzzy matching only rescues typos: closest first, when nothing else matched
-            return [Candidate(c.iri, c.kind, c.label, c.matched, 50.0) for c in self.suggest(text, kinds=kinds,
-                                                                                              limit=limit)]
+            return self._typo_matches(text, kinds=kinds, limit=limit)
         ranked = sorted(scored.values(), key=lambda rc: (rc[0], rc[1].kind, rc[1].label))
         return [c for _, c in ranked[:limit]]
 
@@ -382,8 +393,7 @@ class PersistentNameIndex(NameIndex):
         if len(scored) < limit:
             offer(self._hits(ns.substring(key), kinds), 3, None)
         if not scored:  # fuzzy matching only rescues typos: closest first, when nothing else matched
-            return [Candidate(c.iri, c.kind, c.label, c.matched, 50.0) for c in self.suggest(text, kinds=kinds,
-                                                                                              limit=limit)]
+            return self._typo_matches(text, kinds=kinds, limit=limit)
         ranked = sorted(scored.values(), key=lambda rc: (rc[0], rc[1].kind, rc[1].label))
         return [c for _, c in ranked[:limit]]
 
