@@ -1,7 +1,7 @@
 """Build-time materialisation beside an on-disk store, so that the big questions read answers
 computed once instead of walking millions of triples per request.
 
-``materialize(store)`` writes, into the store directory:
+``materialize_closed(path)`` writes, into the directory of a closed store:
 
 * ``names.sqlite`` + ``names.keys``: the persistent name index (:mod:`graph.name_store`);
 * ``derived.sqlite``:
@@ -230,20 +230,6 @@ def build_derived(store: KGStore) -> dict[str, Any]:
     os.replace(tmp, store.path / FILE)
     return {"pairs": len(counts), "places": len(ups), "members": n_members,
             "total_s": round(time.perf_counter() - t0, 2)}
-
-
-def materialize(store: KGStore) -> dict[str, Any]:
-    """Write the persistent name index and the derived tables for the on-disk ``store``, one
-    after the other, and seal them; return counts and timings.
-
-    Raises:
-        ValueError: ``store`` is in memory.
-    """
-    if store.path is None:
-        raise ValueError("materialisation needs an on-disk store")
-    report: dict[str, Any] = {"names": name_store.build(store), "derived": build_derived(store)}
-    seal(store.path)
-    return report
 
 
 def _build_side_file(which: str, path: str) -> dict[str, Any]:

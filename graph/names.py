@@ -406,7 +406,7 @@ def index_for(store: KGStore) -> NameIndex:
     """The name index of ``store``, rebuilt when the store has changed since it was built.
 
     An on-disk store with a current persistent index (see :mod:`graph.name_store`, written by
-    :func:`graph.materialize.materialize`) is answered from it; otherwise every name is read
+    :func:`graph.materialize.materialize_closed`) is answered from it; otherwise every name is read
     into memory once per store version.
     """
     version = store.version

@@ -74,11 +74,10 @@ def test_materialised_matrix_and_names_match_sparql(tmp_path: Path) -> None:
     store_dir = tmp_path / "store"
     kg = KGStore(store_dir)
     kg.bulk_load_file(data)
-    materialize.materialize(kg)
     kg.close()
     del kg
     gc.collect()
-    materialize.seal(store_dir)
+    materialize.materialize_closed(store_dir, parallel=False)
     kg = KGStore(store_dir)
     assert materialize.derived_for(kg) is not None
     fast_index = names.index_for(kg)
