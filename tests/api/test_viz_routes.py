@@ -8,13 +8,13 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from viz_hostile import hostile_store
 
 from api.cli_viz import write_view
 from api.main import create_app
 from api.routes.viz import chain_view
 from api.settings import Settings
 from api.viz_render import render_page
+from tests.viz_hostile import hostile_store
 
 HTML = {"accept": "text/html"}
 PAGES = [

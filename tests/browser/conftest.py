@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 import shutil
-import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from viz_browser import CHROMIUM, CHROMIUM_ARGS, LiveServer, Watched
+from tests.browser.viz_browser import CHROMIUM, CHROMIUM_ARGS, LiveServer, Watched
 
 playwright_sync = pytest.importorskip("playwright.sync_api")
 if not Path(CHROMIUM).exists() and not shutil.which("chromium"):
@@ -29,7 +26,7 @@ def live(seed_store: Any) -> Iterator[LiveServer]:
 @pytest.fixture(scope="session")
 def hostile_live() -> Iterator[LiveServer]:
     """Seeds plus enterprises named ``<script>…`` and ``<img onerror…>``, served on loopback."""
-    from viz_hostile import hostile_store
+    from tests.viz_hostile import hostile_store
 
     with LiveServer(hostile_store()) as server:
         yield server

@@ -8,10 +8,10 @@ from typing import Any
 from urllib.parse import quote
 
 import pytest
-from viz_browser import ROOT, wait_js
 
 from api.cli_viz import write_view
 from api.routes.viz import chain_view, chiefs_view, enterprise_view, region_view
+from tests.browser.viz_browser import ROOT, wait_js
 
 pytestmark = pytest.mark.browser
 
@@ -120,7 +120,7 @@ def test_hostile_labels_do_not_run(watched: Any, hostile_live: Any) -> None:
 
 
 def test_inline_file_opens_from_disk_offline(watched: Any, seed_store: Any, tmp_path: Path) -> None:
-    from viz_hostile import hostile_store
+    from tests.viz_hostile import hostile_store
 
     out = tmp_path / "silk.html"
     write_view(hostile_store(), "chain", "蚕桑丝绸", region="黔江", output=out)

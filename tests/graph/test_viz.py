@@ -7,11 +7,11 @@ import json
 from typing import Any
 
 import pytest
-from viz_hostile import IMG, SCRIPT, hostile_store
 
 from graph import viz
 from graph.completeness import completeness
 from graph.store import KGStore
+from tests.viz_hostile import IMG, SCRIPT, hostile_store
 
 PAYLOADS = [SCRIPT, IMG, "<script>alert(1)</script>", "<img src=x onerror=alert(1)>"]
 
