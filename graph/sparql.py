@@ -45,10 +45,13 @@ Time limit: threads and processes
     otherwise (in-memory store, or ``admin_token`` set) the engine falls back to threads.
 
     Limits of the process mode: a read-only RocksDB view is a snapshot taken when the worker
-    opens it, and pyoxigraph calls reading while another process writes "undefined behaviour".
-    So it is only valid while nothing writes the store after the engine starts (the server's
-    own start-up build happens before the first query). Writes made later (a CLI import while
-    the server runs) are not seen until the workers restart (:meth:`SparqlEngine.restart`).
+    opens it, and pyoxigraph calls reading while another process writes "undefined behaviour"
+    (compaction deletes table files under the reader). When this process opened the store
+    read-write, the workers therefore read a checkpoint of it (:meth:`KGStore.snapshot`, hard
+    links beside the store) taken when the pool starts, never the live directory. A store opened
+    read-only (the service without an update endpoint) is read in place, which is valid while no
+    other process writes it: a CLI import into the directory of a running server is not seen
+    until the workers restart (:meth:`SparqlEngine.restart`).
     Updates always run in a thread of the serving process through ``KGStore.update`` (so the
     store keeps its invariants), without a time limit (admin only; pyoxigraph applies each update
     whole or not at all). The endpoint's URL becomes the update's ``BASE`` unless it sets one.
@@ -75,15 +78,18 @@ import json
 import os
 import queue
 import re
+import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future
 from dataclasses import dataclass, field, replace
 from multiprocessing.connection import Connection
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 import pyoxigraph as ox
@@ -572,16 +578,28 @@ class ProcessPool:
         path: directory of the store.
         size: number of worker processes.
         max_rows: row cap applied in the workers.
+        on_empty: called once, after :meth:`close`, when the last worker has stopped (e.g. to
+            delete the snapshot the workers read).
     """
 
-    def __init__(self, path: str, *, size: int, max_rows: int) -> None:
+    def __init__(self, path: str, *, size: int, max_rows: int,
+                 on_empty: Callable[[], None] | None = None) -> None:
         self._path = path
         self._max_rows = max_rows
         self._idle: queue.Queue[_Worker] = queue.Queue()
         self._closed = False
-        started = [self._start() for _ in range(size)]  # start them all, then wait: in parallel
-        for worker in started:
-            self._idle.put(self._ready(worker))
+        self._live = 0
+        self._live_lock = threading.Lock()
+        self._on_empty = on_empty
+        waiting = [self._start() for _ in range(size)]  # start them all, then wait: in parallel
+        try:
+            while waiting:
+                self._idle.put(self._ready(waiting.pop(0)))
+        except BaseException:  # stop the rest, then fail
+            for worker in waiting:
+                self._kill(worker)
+            self.close()
+            raise
 
     def _spawn(self) -> _Worker:
         return self._ready(self._start())
@@ -592,6 +610,8 @@ class ProcessPool:
         process = subprocess.Popen(worker_command(self._path, fd, self._max_rows), pass_fds=(fd,),
                                    stdin=subprocess.DEVNULL)
         theirs.close()
+        with self._live_lock:
+            self._live += 1
         return _Worker(process, Connection(ours.detach()))
 
     def _ready(self, worker: _Worker) -> _Worker:
@@ -685,15 +705,30 @@ class ProcessPool:
             # request written) whole, with blocking calls: the worker has it ready to send.
             os.set_blocking(fd, True)
 
-    @staticmethod
-    def _kill(worker: _Worker) -> None:
+    def _kill(self, worker: _Worker) -> None:
         worker.process.kill()
         worker.process.wait(timeout=5)
         worker.conn.close()
+        with self._live_lock:
+            self._live -= 1
+        self._maybe_empty()
+
+    def _maybe_empty(self) -> None:
+        """Run ``on_empty`` once the pool is closed and no worker is left."""
+        with self._live_lock:
+            hook = self._on_empty if self._closed and self._live == 0 else None
+            if hook is not None:
+                self._on_empty = None
+        if hook is not None:
+            hook()
 
     def _respawn(self) -> None:
-        if not self._closed:
-            self._idle.put(self._spawn())
+        if self._closed:
+            return
+        worker = self._spawn()
+        self._idle.put(worker)
+        if self._closed:  # closed while it started: close() may have missed it
+            self.close()
 
     def close(self) -> None:
         """Stop every idle worker (busy ones are stopped when their query ends or times out)."""
@@ -702,8 +737,9 @@ class ProcessPool:
             try:
                 worker = self._idle.get_nowait()
             except queue.Empty:
-                return
+                break
             self._kill(worker)
+        self._maybe_empty()
 
 
 # --- the engine -------------------------------------------------------------------------------
@@ -742,9 +778,7 @@ class SparqlEngine:
         self._threads = DaemonPool(workers)
         self._version = getattr(store, "version", None)
         self._restart_lock = threading.Lock()
-        self._processes = (
-            ProcessPool(str(store.path), size=workers, max_rows=max_rows) if processes else None
-        )
+        self._processes = self._new_pool() if processes else None
 
     @property
     def mode(self) -> str:
@@ -814,8 +848,29 @@ class SparqlEngine:
         """Respawn the worker processes so they see the store as it is now."""
         if self._processes is not None:
             old = self._processes
-            self._processes = ProcessPool(str(self.store.path), size=self._workers, max_rows=self.max_rows)
+            self._processes = self._new_pool()
             old.close()
+
+    def _new_pool(self) -> ProcessPool:
+        """Worker processes over the store: the directory itself when this process opened it
+        read-only, else a snapshot of it (RocksDB compacts a store that is written, deleting
+        table files under readers in other processes), deleted when the pool's last worker stops.
+        """
+        assert self.store.path is not None
+        if self.store.read_only:
+            return ProcessPool(str(self.store.path), size=self._workers, max_rows=self.max_rows)
+        try:  # beside the store, so the snapshot is hard links rather than a copy
+            holder = Path(tempfile.mkdtemp(prefix=f".{self.store.path.name}-snapshot-",
+                                           dir=self.store.path.parent))
+        except OSError:
+            holder = Path(tempfile.mkdtemp(prefix="chainkg-snapshot-"))
+        try:
+            self.store.snapshot(holder / "store")
+            return ProcessPool(str(holder / "store"), size=self._workers, max_rows=self.max_rows,
+                               on_empty=lambda: shutil.rmtree(holder, ignore_errors=True))
+        except BaseException:
+            shutil.rmtree(holder, ignore_errors=True)
+            raise
 
     def close(self) -> None:
         """Stop the pools."""

@@ -396,6 +396,27 @@ class KGStore:
         """Every quad (read it in this thread)."""
         return iter(self.ox)
 
+    def snapshot(self, target: str | Path) -> None:
+        """Write a consistent copy of the on-disk store to ``target`` (a RocksDB checkpoint: hard
+        links where the file system allows, so it is cheap). The copy does not change when this
+        store is written or compacted afterwards, so other processes can open it read-only safely.
+
+        Raises:
+            ValueError: the store is in memory.
+            OSError: ``target`` exists or cannot be written.
+
+        >>> import tempfile
+        >>> with tempfile.TemporaryDirectory() as tmp:
+        ...     kg = KGStore(Path(tmp) / "live")
+        ...     _ = kg.load_data(b"<https://e.org/a> <https://e.org/p> 'x' .", fmt="ttl")
+        ...     kg.snapshot(Path(tmp) / "copy")
+        ...     len(KGStore(Path(tmp) / "copy", read_only=True))
+        1
+        """
+        if self.path is None:
+            raise ValueError("an in-memory store has no snapshot")
+        self.ox.backup(str(target))
+
     def close(self) -> None:
         """Flush and release the store (and its directory lock); do not use the object afterwards."""
         inner = getattr(self, "ox", None)

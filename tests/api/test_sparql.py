@@ -545,6 +545,42 @@ def test_worker_processes_see_writes_made_through_the_store(tmp_path: Path) -> N
         engine.close()
 
 
+def snapshots_beside(store_dir: Path) -> list[Path]:
+    return sorted(store_dir.parent.glob(f".{store_dir.name}-snapshot-*"))
+
+
+def test_workers_of_a_written_store_read_a_snapshot_that_goes_with_them(tmp_path: Path) -> None:
+    """A store this process writes is compacted underneath readers in other processes; the
+    workers read a checkpoint of it instead, one per pool, removed when the pool stops."""
+    store = cross_product_store(tmp_path / "store", n=50)
+    engine = SparqlEngine(store, timeout=5.0, max_rows=100, workers=1, processes=True)
+    count = QueryRequest("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")
+    try:
+        first = snapshots_beside(tmp_path / "store")
+        assert len(first) == 1
+        store.ox.optimize()  # compaction of the live directory: the workers' files stay
+        assert json.loads(engine.run(count).body)["results"]["bindings"][0]["n"]["value"] == "50"
+        store.load_data(f"<{EX}new> <{EX}p> 1 .", fmt="ttl", graph=EX + "g2")
+        assert json.loads(engine.run(count).body)["results"]["bindings"][0]["n"]["value"] == "51"
+        second = snapshots_beside(tmp_path / "store")
+        assert len(second) == 1 and second != first  # the old pool's snapshot went with it
+    finally:
+        engine.close()
+    assert snapshots_beside(tmp_path / "store") == []
+
+
+def test_workers_of_a_read_only_store_read_it_in_place(tmp_path: Path) -> None:
+    cross_product_store(tmp_path / "store", n=5).close()
+    store = KGStore(tmp_path / "store", read_only=True)
+    engine = SparqlEngine(store, timeout=5.0, max_rows=100, workers=1, processes=True)
+    try:
+        assert json.loads(engine.run(QueryRequest(f"ASK {{ <{EX}s4> ?p ?o }}")).body)["boolean"] is True
+        assert snapshots_beside(tmp_path / "store") == []
+    finally:
+        engine.close()
+        store.close()
+
+
 @pytest.mark.parametrize("loop", ["asyncio", "uvloop"])
 def test_worker_answers_larger_than_a_socket_buffer_arrive_whole(tmp_path: Path, loop: str) -> None:
     """uvloop makes a watched descriptor non-blocking; a reply of several hundred KiB must still
