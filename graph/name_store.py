@@ -7,12 +7,14 @@ This module writes the same keys (normalised names, their pinyin, stems, slugs) 
 
 * opening it is instant (no start-up work: the 2 s server-start target holds at any size);
 * exact, stem and slug lookups are index seeks, and prefix search (Chinese or pinyin) is an index
-  range scan;
-* substring search (only needed when the exact, stem and prefix tiers found fewer hits than asked
-  for: substring hits always rank after them) reads, for two or more Chinese characters, the
-  postings of their character bigrams (table ``grams``: bigram → numbers of the Chinese keys
-  holding it) and checks the keys of the shortest posting; shorter or Latin needles scan one
-  memory-mapped UTF-8 blob of every key (``names.keys``) with ``bytes.find``.
+  range scan in (key, eid) order;
+* substring search reads, for a needle with a Chinese character, the postings of its character
+  bigrams (or of its one character) in table ``grams`` (→ numbers of the Chinese keys holding it)
+  and checks the keys of the shortest posting; for three or more Latin letters, SQLite's FTS5
+  trigram index over the keys that hold a non-Chinese character (table ``latin``); anything
+  else scans one memory-mapped UTF-8 blob of every key (``names.keys``) with ``bytes.find``.
+* key numbers follow the entries' IRI order, so every tier yields its hits in the order a search
+  ranks them, and a search reads only as many as it shows (``prefix_hits``, ``substring_hits``).
 
 The keys are exactly those :class:`NameIndex` would compute, except that for large stores (above
 ``EXACT_PINYIN_LIMIT`` names) the pinyin of a Chinese name is built per character from
@@ -26,10 +28,12 @@ store has changed since, and callers fall back to the in-memory index.
 
 from __future__ import annotations
 
+import heapq
 import json
 import mmap
 import os
 import random
+import re
 import sqlite3
 import threading
 import time
@@ -48,7 +52,7 @@ FILE = "names.sqlite"
 BLOB = "names.keys"
 #: Below this many names the exact pypinyin conversion is used (it is ~60 µs a name).
 EXACT_PINYIN_LIMIT = 50_000
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 #: Up to this many keys the fuzzy tier scores every key, as the in-memory index does.
 FULL_FUZZY_LIMIT = 20_000
 
@@ -234,19 +238,28 @@ def read_entries(store: KGStore) -> Entries:
 
 # --- building ---------------------------------------------------------------------------------
 
+#: A character that is not a CJK ideograph: keys holding one go to the trigram table ``latin``.
+_NON_CJK = re.compile("[^\u4e00-\u9fff]")
+#: Bytes of a bigram posting read at a time (4-byte key numbers).
+_POSTING_CHUNK = 16_384
+#: Characters that ``LIKE`` would read as wildcards.
+_LIKE_SPECIAL = re.compile("[%_]")
+
 _SCHEMA = """
     DROP TABLE IF EXISTS meta; DROP TABLE IF EXISTS entries; DROP TABLE IF EXISTS keys;
     DROP TABLE IF EXISTS stems; DROP TABLE IF EXISTS slugs; DROP TABLE IF EXISTS grams;
+    DROP TABLE IF EXISTS latin;
     CREATE TABLE meta (k TEXT PRIMARY KEY, v TEXT);
     CREATE TABLE entries (eid INTEGER PRIMARY KEY, iri TEXT NOT NULL, kind TEXT NOT NULL,
                           label TEXT NOT NULL, labels TEXT NOT NULL, names TEXT NOT NULL);
     CREATE TABLE keys (key TEXT NOT NULL, eid INTEGER NOT NULL);
     CREATE TABLE stems (stem TEXT NOT NULL, eid INTEGER NOT NULL);
     CREATE TABLE slugs (slug TEXT NOT NULL, eid INTEGER NOT NULL);
-    CREATE TABLE grams (gram TEXT PRIMARY KEY, keys BLOB NOT NULL) WITHOUT ROWID;
+    CREATE TABLE grams (gram TEXT PRIMARY KEY, keys BLOB NOT NULL);
+    CREATE VIRTUAL TABLE latin USING fts5(key, tokenize = 'trigram', detail = 'none');
 """
 _INDEXES = """
-    CREATE INDEX keys_key ON keys (key);
+    CREATE INDEX keys_key ON keys (key, eid);
     CREATE INDEX stems_stem ON stems (stem);
     CREATE INDEX slugs_slug ON slugs (slug);
     CREATE UNIQUE INDEX entries_iri ON entries (iri);
@@ -266,11 +279,12 @@ class _Rows:
         self.keys: list[tuple[str, int]] = []
         self.stems: list[tuple[str, int]] = []
         self.slugs: list[tuple[str, int]] = []
+        self.latin: list[tuple[int, str]] = []  # (key number, key) of keys with a non-CJK character
 
     def flush(self) -> None:
         """Insert the rows held and forget them."""
         for table, rows in (("entries", self.entries), ("keys", self.keys), ("stems", self.stems),
-                            ("slugs", self.slugs)):
+                            ("slugs", self.slugs), ("latin(rowid, key)", self.latin)):
             if rows:
                 marks = ", ".join("?" * len(rows[0]))
                 self.db.executemany(f"INSERT INTO {table} VALUES ({marks})", rows)
@@ -300,6 +314,7 @@ def _write_tables(db: sqlite3.Connection, pinyin: Callable[[str], str]) -> _Writ
     blob, offsets, owners = out.blob, out.offsets, out.owners
     rng = random.Random(0)
     cjk = has_cjk  # a local name: called for every key
+    not_cjk = _NON_CJK.search
     encode = json.JSONEncoder(ensure_ascii=False).encode  # json.dumps builds an encoder per call
     grams: dict[str, array[int]] = {}  # character bigram of the Chinese keys → their key numbers
     for eid, (iri, kind, labels, names) in enumerate(_staged_entries(db)):
@@ -327,13 +342,15 @@ def _write_tables(db: sqlite3.Connection, pinyin: Callable[[str], str]) -> _Writ
                 stems.add(pinyin(st))
         for k in keys:
             rows.keys.append((k, eid))
-            if cjk(k):
-                at = len(offsets)
-                for gram in {k[i : i + 2] for i in range(len(k) - 1)}:
+            at = len(offsets)
+            if cjk(k):  # postings of its characters and character bigrams
+                for gram in {k[i : i + 2] for i in range(len(k) - 1)}.union(k):
                     posting = grams.get(gram)
                     if posting is None:
                         posting = grams[gram] = array("i")
                     posting.append(at)
+            if not_cjk(k):
+                rows.latin.append((at, k))
             offsets.append(len(blob))
             owners.append(eid)
             blob += k.encode() + b"\n"
@@ -475,13 +492,22 @@ class NameStore:
         return out
 
     def prefix(self, *prefixes: str) -> dict[int, str]:
+        """Every resource with a key starting with one of ``prefixes``: {eid: its first such key}."""
         out: dict[int, str] = {}
-        for p in dict.fromkeys(x for x in prefixes if x):
-            for key, eid in self.db.execute("SELECT key, eid FROM keys WHERE key >= ? AND key < ?",
-                                            (p, p + "\U0010ffff")):
-                if key.startswith(p):
-                    out.setdefault(eid, key)
+        for eid, key in self.prefix_hits(*prefixes):
+            out.setdefault(eid, key)
         return out
+
+    def prefix_hits(self, *prefixes: str) -> Iterator[tuple[int, str]]:
+        """(eid, key) for the keys starting with one of ``prefixes``, in (key, eid) order: an index
+        range scan per prefix, merged, read only as far as the caller iterates."""
+        scans = [
+            self.db.execute("SELECT key, eid FROM keys WHERE key >= ? AND key < ? ORDER BY key, eid",
+                            (p, p + "\U0010ffff"))
+            for p in dict.fromkeys(x for x in prefixes if x)
+        ]
+        for key, eid in heapq.merge(*scans):
+            yield eid, key
 
     def _mapped(self) -> tuple[mmap.mmap, memoryview, memoryview]:
         with self._lock:
@@ -496,48 +522,64 @@ class NameStore:
             return self._blob
 
     def substring(self, *needles: str) -> dict[int, str]:
-        """Every key containing one of ``needles``.
+        """Every resource with a key containing one of ``needles``: {eid: such a key}."""
+        out: dict[int, str] = {}
+        for needle in dict.fromkeys(x for x in needles if x):
+            for eid, key in self.substring_hits(needle):
+                out.setdefault(eid, key)
+        return out
 
-        A needle of two or more Chinese characters reads the postings of its character bigrams
-        (``grams``) and checks only the keys of the shortest one; any other needle scans the
-        key blob.
+    def substring_hits(self, needle: str) -> Iterator[tuple[int, str]]:
+        """(eid, key) for the keys containing ``needle``, in key-number order (which is eid order,
+        so IRI order), read only as far as the caller iterates.
+
+        With a Chinese character: the keys of the shortest posting among the needle's character
+        bigrams (or, for one character, of that character) in ``grams``, checked. Three or more
+        characters without a Chinese one: SQLite's trigram index (``latin``). Anything else (one
+        or two Latin letters): a scan of the key blob.
         """
         from graph.names import has_cjk
 
         mm, offsets, owners = self._mapped()
-        n = len(offsets)
-        base = 8 + 16 * n
-        out: dict[int, str] = {}
-        for needle in dict.fromkeys(x for x in needles if x):
-            if len(needle) >= 2 and has_cjk(needle):
-                for i in self._gram_candidates(needle):
-                    start = base + offsets[i]
-                    key = mm[start : mm.find(b"\n", start)].decode()
-                    if needle in key:
-                        out.setdefault(owners[i], key)
-                continue
-            pat = needle.encode()
-            pos = mm.find(pat, base)
-            while pos != -1:
-                i = bisect_right(offsets, pos - base) - 1
+        base = 8 + 16 * len(offsets)
+        if has_cjk(needle):
+            for i in self._gram_candidates(needle):
                 start = base + offsets[i]
-                end = mm.find(b"\n", start)
-                out.setdefault(owners[i], mm[start:end].decode())
-                pos = mm.find(pat, end + 1)
-        return out
+                key = mm[start : mm.find(b"\n", start)].decode()
+                if needle in key:
+                    yield owners[i], key
+            return
+        if len(needle) >= 3 and not _LIKE_SPECIAL.search(needle):
+            for i, key in self.db.execute("SELECT rowid, key FROM latin WHERE key LIKE ? ORDER BY rowid",
+                                          (f"%{needle}%",)):
+                if needle in key:  # LIKE folds ASCII case; keys are lower case already
+                    yield owners[i], key
+            return
+        pat = needle.encode()
+        pos = mm.find(pat, base)
+        while pos != -1:
+            i = bisect_right(offsets, pos - base) - 1
+            start = base + offsets[i]
+            end = mm.find(b"\n", start)
+            yield owners[i], mm[start:end].decode()
+            pos = mm.find(pat, end + 1)
 
-    def _gram_candidates(self, needle: str) -> array[int]:
-        """Numbers of the Chinese keys holding every character bigram of ``needle``: the
-        shortest posting (a superset of the keys containing ``needle``; empty if a bigram is
-        absent)."""
-        grams = sorted({needle[i : i + 2] for i in range(len(needle) - 1)})
-        rows = self.db.execute(
-            f"SELECT keys FROM grams WHERE gram IN ({','.join('?' * len(grams))})", grams).fetchall()
-        posting: array[int] = array("i")
-        if len(rows) < len(grams):
-            return posting
-        posting.frombytes(min((r[0] for r in rows), key=len))
-        return posting
+    def _gram_candidates(self, needle: str) -> Iterator[int]:
+        """Numbers of the Chinese keys holding every character bigram of ``needle`` (its one
+        character if it has only one): the
+        shortest posting, ascending (a superset of the keys containing ``needle``; nothing if a
+        bigram is absent). Only that posting is read, and only as far as the caller iterates
+        (SQLite's incremental blob I/O): the lengths of the others come from the table."""
+        grams = sorted({needle[i : i + 2] for i in range(len(needle) - 1)} or {needle})
+        sizes = self.db.execute(
+            f"SELECT rowid, length(keys) FROM grams WHERE gram IN ({','.join('?' * len(grams))})",
+            grams).fetchall()
+        if len(sizes) < len(grams):
+            return
+        rowid = min(sizes, key=lambda row: (row[1], row[0]))[0]
+        with self.db.blobopen("grams", "keys", rowid, readonly=True) as blob:
+            while chunk := blob.read(_POSTING_CHUNK):
+                yield from array("i", chunk)
 
     def keys_with_owner(self, *prefixes: str, limit: int = 50_000) -> list[tuple[str, int]]:
         """(key, eid) for fuzzy matching: every key (seed-sized stores, so the fuzzy tier is exactly

@@ -17,6 +17,7 @@ which also catches typos.
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 import threading
@@ -34,6 +35,9 @@ from graph.ns import ID_BASE
 from graph.store import KGStore
 
 KINDS = ("region", "enterprise", "chain", "segment", "industry")
+#: Latin search text shorter than this matches names by prefix only (``an`` inside every other
+#: pinyin is noise, not a hit).
+MIN_LATIN_SUBSTRING = 3
 
 _PREFIXES = ("重庆市", "重庆")
 _SUFFIXES = (
@@ -244,36 +248,63 @@ class NameIndex:
     def search(self, text: str, *, kinds: tuple[str, ...] | None = None, limit: int = 20) -> list[Candidate]:
         """Find resources whose names contain ``text`` (Chinese, alias or pinyin), best first.
 
-        Ranking: exact name, then stem, then prefix (of the name or, for Chinese text, of its
-        pinyin), then substring (of the text as typed: Chinese in Chinese names, Latin letters in
-        pinyin and English names); fuzzy matches (typos) only when nothing else matched.
+        Each resource appears once, in its best tier: exact name or its pinyin (score 100), stem
+        (90), prefix of a name (80), substring of a name (70; Latin text of at least
+        ``MIN_LATIN_SUBSTRING`` letters), and for Chinese text a prefix of a name's pinyin (60:
+        homophones, e.g. a character typed wrong). Text matches as typed: Chinese in Chinese names,
+        Latin letters in pinyin and English names. Within a tier, prefix hits come by the key they
+        matched (the closest completion first), the others by IRI; so the first ``limit`` hits
+        can be read off ordered indexes without collecting every match. Fuzzy matches (typos,
+        score 50) only when nothing else matched.
+
+        >>> kg = KGStore()
+        >>> _ = kg.load_data('''@prefix ckg: <https://w3id.org/chainkg/ontology#> .
+        ... @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+        ... <https://w3id.org/chainkg/id/enterprise/a> a ckg:Enterprise ; rdfs:label "三磊玻纤"@zh .
+        ... <https://w3id.org/chainkg/id/enterprise/b> a ckg:Enterprise ; rdfs:label "玻纤制品"@zh .
+        ... <https://w3id.org/chainkg/id/enterprise/c> a ckg:Enterprise ; rdfs:label "博贤科技"@zh .''', fmt="ttl")
+        >>> [(c.label, c.score) for c in NameIndex.build(kg).search("玻纤")]
+        [('玻纤制品', 80.0), ('三磊玻纤', 70.0), ('博贤科技', 60.0)]
         """
         key = normalise(text)
         if not key:
             return []
         pkey = to_pinyin(key) if has_cjk(key) else key
-        scored: dict[str, tuple[int, Candidate]] = {}
-
-        def offer(iri: str, rank: int, matched: str) -> None:
-            if iri not in self._allowed([iri], kinds):
-                return
-            if iri not in scored or scored[iri][0] > rank:
-                e = self.entries[iri]
-                scored[iri] = (rank, Candidate(iri, e.kind, e.label, matched, float(100 - rank * 10)))
-
-        for iri in self._exact.get(key, set()) | self._exact.get(pkey, set()):
-            offer(iri, 0, text)
-        for iri in self._stem.get(stem(key), set()):
-            offer(iri, 1, text)
+        chinese = pkey != key
+        inner = chinese or len(key) >= MIN_LATIN_SUBSTRING
+        prefixed: dict[str, str] = {}  # iri → its smallest key starting with the text
+        inside: dict[str, str] = {}  # iri → its first key holding the text
+        sounds: dict[str, str] = {}  # iri → its smallest key starting with the text's pinyin
         for k, iri in self._keys:
-            if k.startswith(key) or k.startswith(pkey):
-                offer(iri, 2, k)
-            elif key in k:
-                offer(iri, 3, k)
-        if not scored:  # fuzzy matching only rescues typos: closest first, when nothing else matched
+            if k.startswith(key):
+                if iri not in prefixed or k < prefixed[iri]:
+                    prefixed[iri] = k
+            elif inner and key in k:
+                inside.setdefault(iri, k)
+            elif chinese and k.startswith(pkey) and (iri not in sounds or k < sounds[iri]):
+                sounds[iri] = k
+        exact = self._exact.get(key, set()) | self._exact.get(pkey, set())
+        tiers: list[list[tuple[str, str]]] = [
+            [(iri, text) for iri in sorted(exact)],
+            [(iri, text) for iri in sorted(self._stem.get(stem(key), set()))],
+            sorted(prefixed.items(), key=lambda hit: (hit[1], hit[0])),
+            sorted(inside.items()),
+            sorted(sounds.items(), key=lambda hit: (hit[1], hit[0])),
+        ]
+        found: list[Candidate] = []
+        seen: set[str] = set()
+        for tier, hits in enumerate(tiers):
+            for iri, matched in hits:
+                if len(found) >= limit:
+                    break
+                if iri in seen or not self._allowed([iri], kinds):
+                    continue
+                seen.add(iri)
+                e = self.entries[iri]
+                found.append(Candidate(iri, e.kind, e.label, matched, float(100 - tier * 10)))
+        if not found:  # fuzzy matching only rescues typos: closest first, when nothing else matched
             return self._typo_matches(text, kinds=kinds, limit=limit)
-        ranked = sorted(scored.values(), key=lambda rc: (rc[0], rc[1].kind, rc[1].label))
-        return [c for _, c in ranked[:limit]]
+        return found
 
 
 class PersistentNameIndex(NameIndex):
@@ -374,28 +405,46 @@ class PersistentNameIndex(NameIndex):
         return sorted(best, key=lambda c: -c.score)[:limit]
 
     def search(self, text: str, *, kinds: tuple[str, ...] | None = None, limit: int = 20) -> list[Candidate]:
+        """:meth:`NameIndex.search`, reading each tier's hits in rank order from the persistent
+        index and stopping at ``limit``: a common prefix or substring costs what the hits shown
+        cost, not what every match would."""
         key = normalise(text)
         if not key:
             return []
         pkey = to_pinyin(key) if has_cjk(key) else key
         ns = self.ns
-        scored: dict[str, tuple[int, Candidate]] = {}
-
-        def offer(hits: dict[str, tuple[Entry, str]], rank: int, matched: str | None) -> None:
-            for iri, (e, k) in hits.items():
-                if iri not in scored or scored[iri][0] > rank:
-                    scored[iri] = (rank, Candidate(iri, e.kind, e.label, matched or k, float(100 - rank * 10)))
-
-        offer(self._hits(ns.exact(key, pkey), kinds), 0, text)
-        offer(self._hits(ns.stems(stem(key)), kinds), 1, text)
-        offer(self._hits(ns.prefix(key, pkey), kinds), 2, None)
-        # Substring hits rank after every prefix hit: needed only when those are too few.
-        if len(scored) < limit:
-            offer(self._hits(ns.substring(key), kinds), 3, None)
-        if not scored:  # fuzzy matching only rescues typos: closest first, when nothing else matched
+        found: list[Candidate] = []
+        seen: set[int] = set()
+        chinese = pkey != key
+        none: list[tuple[int, str]] = []
+        tiers: list[tuple[Iterable[tuple[int, str]], str | None]] = [
+            (sorted(ns.exact(key, pkey).items()), text),
+            (sorted(ns.stems(stem(key)).items()), text),
+            (ns.prefix_hits(key), None),
+            (ns.substring_hits(key) if chinese or len(key) >= MIN_LATIN_SUBSTRING else none, None),
+            (ns.prefix_hits(pkey) if chinese else none, None),
+        ]
+        for tier, (hits, matched) in enumerate(tiers):
+            score = float(100 - tier * 10)
+            batch: list[tuple[int, str]] = []
+            for hit in itertools.chain(hits, [None]):
+                if hit is not None and hit[0] not in seen:
+                    seen.add(hit[0])
+                    batch.append(hit)
+                if batch and (hit is None or len(batch) >= limit - len(found)):
+                    entries = self._entries([eid for eid, _ in batch])  # one read per batch
+                    for eid, k in batch:
+                        e = entries.get(eid)
+                        if e is not None and (kinds is None or e.kind in kinds) and len(found) < limit:
+                            found.append(Candidate(e.iri, e.kind, e.label, matched or k, score))
+                    batch.clear()
+                if len(found) >= limit:
+                    break
+            if len(found) >= limit:
+                break
+        if not found:  # fuzzy matching only rescues typos: closest first, when nothing else matched
             return self._typo_matches(text, kinds=kinds, limit=limit)
-        ranked = sorted(scored.values(), key=lambda rc: (rc[0], rc[1].kind, rc[1].label))
-        return [c for _, c in ranked[:limit]]
+        return found
 
 
 _CACHE: weakref.WeakKeyDictionary[KGStore, tuple[int, NameIndex]] = weakref.WeakKeyDictionary()

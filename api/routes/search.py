@@ -40,7 +40,10 @@ def search(
     kind: Annotated[list[Kind] | None, Query(description="restrict to these kinds")] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
 ) -> SearchResults:
-    """Resources whose names match ``q``: exact names first, then prefixes, substrings, fuzzy."""
+    """Resources whose names match ``q``, best first, each once: a whole name or its pinyin (score
+    100), a stem (90), a prefix (80), a substring (70; Latin text of three letters or more), for
+    Chinese text a prefix of a name's pinyin (60: homophones), and close spellings (50) only when
+    nothing else matched. Within a score, prefix hits come by the name they matched, others by IRI."""
     hits = index_for(store).search(q, kinds=tuple(kind) if kind else None, limit=limit)
     return SearchResults(
         query=q,

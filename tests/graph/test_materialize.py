@@ -53,6 +53,20 @@ def test_persistent_search_finds_the_same_resources(disk_store: KGStore, seed_st
     assert matches(index_for(disk_store)) == matches(NameIndex.build(seed_store))
 
 
+@pytest.mark.parametrize("text", ["有限", "qian", "区", "chong", "a", "钱江", "lei"])
+@pytest.mark.parametrize("kinds", [None, ("enterprise",), ("region",)])
+def test_persistent_search_ranks_like_the_memory_index(disk_store: KGStore, seed_store: KGStore, text: str,
+                                                       kinds: tuple[str, ...] | None) -> None:
+    """The persistent index stops reading after ``limit`` hits; what it shows is still the memory
+    index's ranking, cut at the same place."""
+    memory = NameIndex.build(seed_store)
+    for limit in (1, 3, 1000):
+        fast = [(c.iri, c.score) for c in index_for(disk_store).search(text, kinds=kinds, limit=limit)]
+        slow = [(c.iri, c.score) for c in memory.search(text, kinds=kinds, limit=limit)]
+        assert [hit for hit in fast if hit[1] > 50] == [hit for hit in slow if hit[1] > 50]  # not the typo tier
+    assert any(c.score > 50 for c in memory.search(text, kinds=kinds, limit=1000)) or kinds == ("region",)
+
+
 def test_completeness_is_the_same_on_both(disk_store: KGStore, seed_store: KGStore) -> None:
     for chain, region in (("蚕桑丝绸", "黔江"), ("生物医药", "黔江"), ("农牧高新", "荣昌")):
         assert completeness(disk_store, chain, region).to_dict() == completeness(seed_store, chain, region).to_dict()

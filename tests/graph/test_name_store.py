@@ -35,6 +35,31 @@ def test_chinese_substrings_from_postings_equal_a_scan(names: NameStore, needle:
     assert all(needle in key for key in found.values())
 
 
+LATIN = ["sanlei", "boxian", "lei", "qianjiang", "pharma", "co", "zzzq"]
+
+
+@pytest.mark.parametrize("needle", LATIN)
+def test_latin_substrings_from_the_trigram_table_equal_a_scan(names: NameStore, needle: str) -> None:
+    assert set(names.substring(needle)) == set(_scan(names, needle))
+
+
+@pytest.mark.parametrize("needle", ["玻纤", "有限公司", "ang", "an", "区"])
+def test_substring_hits_come_in_iri_order(names: NameStore, needle: str) -> None:
+    """Key numbers follow the entries' IRI order, so a search can stop after the first hits."""
+    eids = list(dict.fromkeys(eid for eid, _ in names.substring_hits(needle)))
+    assert len(eids) > 1
+    assert eids == sorted(eids)
+    iris = [row[1] for row in sorted(names.entry_by_eid(eids))]
+    assert iris == sorted(iris)
+
+
+def test_prefix_hits_come_in_key_order(names: NameStore) -> None:
+    hits = list(names.prefix_hits("chong", "重庆"))
+    assert len(hits) > 2
+    assert [(k, e) for e, k in hits] == sorted((k, e) for e, k in hits)
+    assert all(k.startswith(("chong", "重庆")) for _, k in hits)
+
+
 def test_known_substring_is_found_and_a_one_character_needle_still_scans(names: NameStore) -> None:
     assert any("三磊" in key for key in names.substring("三磊").values())
     assert set(names.substring("磊")) == set(_scan(names, "磊"))

@@ -76,6 +76,24 @@ def test_search_finds_by_substring_alias_and_pinyin(seed_store: KGStore) -> None
     assert index.search("sanlei")[0].iri == SANLEI
 
 
+def test_search_ranks_text_as_typed_before_homophones(seed_store: KGStore) -> None:
+    index = index_for(seed_store)
+    wrong_character = index.search("钱江")  # 黔江 typed with a homophone: found through pinyin
+    assert wrong_character[0].label == "黔江区"  # its whole pinyin is a name's
+    assert any(c.label == "黔江高新区" and c.score == 60.0 for c in wrong_character)  # pinyin prefix
+    hits = index.search("綦", limit=1000)  # 綦江…, then pinyin qi…: qianjiang…
+    chinese = [c for c in hits if c.score >= 70]
+    assert all("綦" in c.matched for c in chinese)
+    assert chinese and len(hits) > len(chinese) and hits[: len(chinese)] == chinese  # homophones last
+
+
+def test_short_latin_text_matches_by_prefix_only(seed_store: KGStore) -> None:
+    index = index_for(seed_store)
+    assert index.search("sa")  # sanlei… by prefix
+    assert all(c.score != 70.0 for c in index.search("ei"))  # not inside sanlei
+    assert SANLEI in [c.iri for c in index.search("lei") if c.score == 70.0]
+
+
 def test_search_uses_fuzzy_matching_only_for_typos(seed_store: KGStore) -> None:
     index = index_for(seed_store)
     typo = index.search("sanleiboxain")
