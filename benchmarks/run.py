@@ -34,6 +34,7 @@ import psutil
 from benchmarks import report
 from benchmarks.generate import Generator, generate
 from benchmarks.procs import Watched, free_port, wait_ready
+from graph.names import to_pinyin
 
 ROOT = Path(__file__).resolve().parent.parent
 QUERIES = Path(__file__).resolve().parent / "queries"
@@ -96,7 +97,7 @@ def questions(n: int, data: Path) -> tuple[list[Question], list[Question]]:
     region = f"{ID}place/syn-m00-d03"
     ents = [7, n // 3 + 1, (2 * n) // 3 + 5]
     # Names of a few enterprises for the search questions (computed like the generator does).
-    zh, _en, _legal, _short, pinyin = g.enterprise_names(ents[1], "new-energy")
+    zh, _en, legal, _short, pinyin = g.enterprise_names(ents[1], "new-energy")
     core = zh[:2]
     lookup_ids = [f"syn-{i:07d}" for i in ents]
     counter = {"i": 0}
@@ -114,9 +115,12 @@ def questions(n: int, data: Path) -> tuple[list[Question], list[Question]]:
         Question("lookup", "enterprise lookup", False,
                  lambda: (f"/api/enterprises/{next_ent()}/chains", {}),
                  lambda: rq("enterprise", e=f"{ID}enterprise/{lookup_ids[counter['i'] % 3]}")),
-        search(core),  # Chinese substring (first two characters of a name)
+        search(core),  # Chinese prefix (first two characters of a name)
+        search(zh[1:3]),  # Chinese substring inside names (not at their start)
+        search(legal[-4:]),  # a substring of most legal names (有限公司): very many matches
         search(first_alias(data)),  # an alias (skos:altLabel)
         search(pinyin[:6]),  # pinyin prefix
+        search(to_pinyin(zh[1:3])),  # pinyin substring inside names
         Question("completeness", f"completeness {chain} in a district", True,
                  lambda: (f"/api/chains/{chain}/completeness", {"region": region.rsplit('/', 1)[-1]}),
                  lambda: rq("completeness", chain=f"{ID}chain/{chain}", region=region)),
