@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,8 @@ from tests.browser.viz_browser import ROOT, wait_js
 
 pytestmark = pytest.mark.browser
 
+#: The README's pictures, rewritten from the screenshots only when CHAINKG_UPDATE_SCREENSHOTS is
+#: set (a test run leaves the tree as it was).
 SCREENSHOTS = ROOT / "docs" / "screenshots"
 SILK = "https://w3id.org/chainkg/id/segment/silk--reeling"
 
@@ -74,7 +77,7 @@ def test_view(watched: Any, live: Any, seed_store: Any, name: str, path: str, bu
     assert w.page.request.get(live.url + href).status == 200
     shot = w.shot(name)
     _no_problems(w)
-    if name in ("chain-silk-qianjiang", "chiefs-qianjiang"):
+    if os.environ.get("CHAINKG_UPDATE_SCREENSHOTS") and name in ("chain-silk-qianjiang", "chiefs-qianjiang"):
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(
             shot, SCREENSHOTS / f"{'chiefs-qianjiang' if name.startswith('chiefs') else name}.png"
