@@ -82,7 +82,7 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(AmbiguousNameError)
     async def ambiguous(_: Request, err: AmbiguousNameError) -> JSONResponse:
         return error_response(409, "ambiguous_name", str(err), name=err.name,
-                              candidates=_candidates(err.candidates))
+                              candidates=_candidates(err.candidates), total=err.total)
 
     @app.exception_handler(QuerySyntaxError)
     async def syntax(_: Request, err: QuerySyntaxError) -> JSONResponse:

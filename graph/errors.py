@@ -52,14 +52,18 @@ class UnknownEntityError(ChainKGError, LookupError):
 
 
 class AmbiguousNameError(ChainKGError, LookupError):
-    """Several resources answer to a name; carries them all."""
+    """Several resources answer to a name; carries them (the first ones, when ``total`` says
+    there are more)."""
 
-    def __init__(self, name: str, candidates: list[Candidate], *, kind: str | None = None):
+    def __init__(self, name: str, candidates: list[Candidate], *, kind: str | None = None,
+                 total: int | None = None):
         self.name = name
         self.kind = kind
         self.candidates = candidates
+        self.total = len(candidates) if total is None else total
         what = kind or "entity"
-        super().__init__(f"ambiguous {what} name: {name!r} matches {len(candidates)} resources")
+        listed = f" (the first {len(candidates)} listed)" if self.total > len(candidates) else ""
+        super().__init__(f"ambiguous {what} name: {name!r} matches {self.total} resources{listed}")
 
 
 @dataclass(frozen=True)

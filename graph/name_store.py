@@ -462,6 +462,15 @@ class NameStore:
                 chunk).fetchall()
         return out
 
+    def kinds(self, eids: list[int]) -> dict[int, str]:
+        """The kind of each of ``eids`` (no entry is decoded)."""
+        out: dict[int, str] = {}
+        for i in range(0, len(eids), 500):
+            chunk = eids[i : i + 500]
+            out.update(self.db.execute(
+                f"SELECT eid, kind FROM entries WHERE eid IN ({','.join('?' * len(chunk))})", chunk).fetchall())
+        return out
+
     def all_entries(self) -> Iterator[tuple[Any, ...]]:
         yield from self.db.execute("SELECT eid, iri, kind, label, labels, names FROM entries ORDER BY eid")
 

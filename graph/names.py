@@ -24,9 +24,9 @@ import threading
 import unicodedata
 import weakref
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from graph import queries
 from graph.errors import AmbiguousNameError, Candidate, UnknownEntityError
@@ -94,6 +94,18 @@ def stem(name: str) -> str:
         if name.endswith(s) and len(name) > len(s) + 1:
             return name[: -len(s)]
     return name
+
+
+#: At most this many candidates are listed when a name is ambiguous (the count is exact).
+MAX_CANDIDATES = 50
+
+
+class Matches(NamedTuple):
+    """What a name matches in its first matching tier."""
+
+    tier: str  # iri, slug, exact, stem, prefix, substring or none
+    candidates: list[Candidate]  # in order, at most the limit asked for
+    total: int  # how many resources matched in that tier
 
 
 @dataclass
@@ -169,36 +181,59 @@ class NameIndex:
 
     def candidates(self, name: str, *, kinds: tuple[str, ...] | None = None) -> tuple[str, list[Candidate]]:
         """Return (tier, matches) for ``name``: the first tier with any match, or ``("none", [])``."""
+        found = self.matches(name, kinds=kinds)
+        return found.tier, found.candidates
+
+    def matches(self, name: str, *, kinds: tuple[str, ...] | None = None, limit: int | None = None) -> Matches:
+        """The first tier with any match for ``name``: its first ``limit`` candidates (all when
+        ``None``) and how many there are. Prefix matches come by the key they matched, the others
+        by IRI, as in :meth:`search`.
+
+        >>> kg = KGStore()
+        >>> _ = kg.load_data('''@prefix ckg: <https://w3id.org/chainkg/ontology#> .
+        ... @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+        ... <https://w3id.org/chainkg/id/enterprise/a> a ckg:Enterprise ; rdfs:label "华芯智造"@zh .
+        ... <https://w3id.org/chainkg/id/enterprise/b> a ckg:Enterprise ; rdfs:label "华芯科技"@zh .''', fmt="ttl")
+        >>> found = NameIndex.build(kg).matches("华芯", limit=1)
+        >>> found.tier, [c.label for c in found.candidates], found.total
+        ('prefix', ['华芯科技'], 2)
+        """
         raw = name.strip()
         if raw in self.entries or raw.startswith(ID_BASE):
-            hits = self._allowed([raw], kinds)
-            return ("iri", self._as_candidates(hits, raw)) if hits else ("none", [])
+            found = self._listed("iri", [raw], raw, kinds, limit)
+            return found if found.total else Matches("none", [], 0)
         key = normalise(raw)
         if not key:
-            return "none", []
+            return Matches("none", [], 0)
+        pinyin_key = to_pinyin(key)
         tiers: list[tuple[str, set[str]]] = [
             ("slug", self._slug.get(raw.lower(), set())),
-            ("exact", self._exact.get(key, set()) | self._exact.get(to_pinyin(key), set())),
+            ("exact", self._exact.get(key, set()) | self._exact.get(pinyin_key, set())),
             ("stem", self._stem.get(stem(key), set()) | self._stem.get(to_pinyin(stem(key)), set())),
         ]
         for tier, iris in tiers:
-            hits = self._allowed(iris, kinds)
-            if hits:
-                return tier, self._as_candidates(hits, raw)
-        pinyin_key = to_pinyin(key)
-        prefix = {i for k, i in self._keys if k.startswith(key) or (pinyin_key and k.startswith(pinyin_key))}
-        hits = self._allowed(prefix, kinds)
-        if hits:
-            return "prefix", self._as_candidates(hits, raw)
-        if has_cjk(key):
-            hits = self._allowed({i for k, i in self._keys if key in k}, kinds)
-            if hits:
-                return "substring", self._as_candidates(hits, raw)
-        return "none", []
+            found = self._listed(tier, sorted(iris), raw, kinds, limit)
+            if found.total:
+                return found
+        first_key: dict[str, str] = {}  # iri → its smallest key with either prefix
+        for k, iri in self._keys:
+            hit = k.startswith(key) or (pinyin_key and k.startswith(pinyin_key))
+            if hit and (iri not in first_key or k < first_key[iri]):
+                first_key[iri] = k
+        by_key = [iri for iri, _ in sorted(first_key.items(), key=lambda hit: (hit[1], hit[0]))]
+        found = self._listed("prefix", by_key, raw, kinds, limit)
+        if found.total or not has_cjk(key):
+            return found if found.total else Matches("none", [], 0)
+        found = self._listed("substring", sorted({i for k, i in self._keys if key in k}), raw, kinds, limit)
+        return found if found.total else Matches("none", [], 0)
 
-    def _as_candidates(self, iris: Iterable[str], matched: str) -> list[Candidate]:
-        out = [Candidate(i, self.entries[i].kind, self.entries[i].label, matched) for i in iris]
-        return sorted(out, key=lambda c: (c.kind, c.label, c.iri))
+    def _listed(self, tier: str, iris: list[str], matched: str, kinds: tuple[str, ...] | None,
+                limit: int | None) -> Matches:
+        """``iris`` (ordered) of the allowed kinds as a tier's :class:`Matches`."""
+        allowed = [i for i in iris if i in self.entries and (kinds is None or self.entries[i].kind in kinds)]
+        shown = allowed if limit is None else allowed[:limit]
+        return Matches(tier, [Candidate(i, self.entries[i].kind, self.entries[i].label, matched) for i in shown],
+                       len(allowed))
 
     def suggest(self, name: str, *, kinds: tuple[str, ...] | None = None, limit: int = 5) -> list[Candidate]:
         """The closest names by fuzzy score, one per resource, best first."""
@@ -233,11 +268,11 @@ class NameIndex:
             UnknownEntityError: nothing matches; carries suggestions.
         """
         what = "/".join(kinds) if kinds else None
-        _, found = self.candidates(name, kinds=kinds)
-        if len(found) == 1:
-            return self.entries[found[0].iri]
-        if found:
-            raise AmbiguousNameError(name, found, kind=what)
+        found = self.matches(name, kinds=kinds, limit=MAX_CANDIDATES)
+        if found.total == 1:
+            return self.entries[found.candidates[0].iri]
+        if found.total:
+            raise AmbiguousNameError(name, found.candidates, kind=what, total=found.total)
         raise UnknownEntityError(name, self.suggest(name, kinds=kinds), kind=what)
 
     def _typo_matches(self, text: str, *, kinds: tuple[str, ...] | None, limit: int) -> list[Candidate]:
@@ -330,53 +365,42 @@ class PersistentNameIndex(NameIndex):
             self._by_eid.update(found)
         return {e: self._by_eid[e] for e in eids if e in self._by_eid}
 
-    def _hits(self, found: dict[int, str], kinds: tuple[str, ...] | None) -> dict[str, tuple[Entry, str]]:
-        return {e.iri: (e, found[eid]) for eid, e in self._entries(found).items()
-                if kinds is None or e.kind in kinds}
-
-    def _allowed(self, iris: Iterable[str], kinds: tuple[str, ...] | None) -> set[str]:
-        out = set()
-        for i in iris:
-            row = self.ns.entry_row(i)
-            if row is not None and (kinds is None or row[2] in kinds):
-                out.add(i)
-        return out
-
-    def _as_candidates(self, iris: Iterable[str], matched: str) -> list[Candidate]:
-        out = []
-        for i in iris:
-            row = self.ns.entry_row(i)
-            out.append(Candidate(i, row[2], self._entry(row).label, matched))
-        return sorted(out, key=lambda c: (c.kind, c.label, c.iri))
-
-    def _cands(self, hits: dict[str, tuple[Entry, str]], matched: str) -> list[Candidate]:
-        out = [Candidate(i, e.kind, e.label, matched) for i, (e, _) in hits.items()]
-        return sorted(out, key=lambda c: (c.kind, c.label, c.iri))
-
-    def candidates(self, name: str, *, kinds: tuple[str, ...] | None = None) -> tuple[str, list[Candidate]]:
+    def matches(self, name: str, *, kinds: tuple[str, ...] | None = None, limit: int | None = None) -> Matches:
         raw = name.strip()
-        if raw.startswith(ID_BASE) or self.ns.entry_row(raw) is not None:
-            allowed = self._allowed([raw], kinds)
-            return ("iri", self._as_candidates(allowed, raw)) if allowed else ("none", [])
+        ns = self.ns
+        if raw.startswith(ID_BASE) or ns.entry_row(raw) is not None:
+            row = ns.entry_row(raw)
+            found = self._listed_eids("iri", [row[0]] if row else [], raw, kinds, limit)
+            return found if found.total else Matches("none", [], 0)
         key = normalise(raw)
         if not key:
-            return "none", []
-        ns = self.ns
-        tiers = [
-            ("slug", lambda: ns.slugs(key, raw.lower())),
-            ("exact", lambda: ns.exact(key, to_pinyin(key))),
-            ("stem", lambda: ns.stems(stem(key), to_pinyin(stem(key)))),
-            ("prefix", lambda: ns.prefix(key, to_pinyin(key))),
+            return Matches("none", [], 0)
+        pinyin_key = to_pinyin(key)
+        tiers: list[tuple[str, Callable[[], Iterable[int]]]] = [
+            ("slug", lambda: sorted(ns.slugs(key, raw.lower()))),
+            ("exact", lambda: sorted(ns.exact(key, pinyin_key))),
+            ("stem", lambda: sorted(ns.stems(stem(key), to_pinyin(stem(key))))),
+            ("prefix", lambda: (eid for eid, _ in ns.prefix_hits(key, pinyin_key))),
         ]
-        for tier, lookup in tiers:
-            hits = self._hits(lookup(), kinds)
-            if hits:
-                return tier, self._cands(hits, raw)
         if has_cjk(key):
-            hits = self._hits(ns.substring(key), kinds)
-            if hits:
-                return "substring", self._cands(hits, raw)
-        return "none", []
+            tiers.append(("substring", lambda: (eid for eid, _ in ns.substring_hits(key))))
+        for tier, eids in tiers:
+            found = self._listed_eids(tier, list(dict.fromkeys(eids())), raw, kinds, limit)
+            if found.total:
+                return found
+        return Matches("none", [], 0)
+
+    def _listed_eids(self, tier: str, eids: list[int], matched: str, kinds: tuple[str, ...] | None,
+                     limit: int | None) -> Matches:
+        """``eids`` (ordered) of the allowed kinds as a tier's :class:`Matches`: kinds read for all
+        of them, entries only for those listed."""
+        if kinds is not None:
+            kind_of = self.ns.kinds(eids)
+            eids = [e for e in eids if kind_of.get(e) in kinds]
+        shown = eids if limit is None else eids[:limit]
+        entries = self._entries(shown)
+        return Matches(tier, [Candidate(entries[e].iri, entries[e].kind, entries[e].label, matched)
+                              for e in shown if e in entries], len(eids))
 
     def suggest(self, name: str, *, kinds: tuple[str, ...] | None = None, limit: int = 5) -> list[Candidate]:
         key = normalise(name)

@@ -76,7 +76,16 @@ def test_ambiguous_name_is_409_with_candidates(client: TestClient) -> None:
     # "丝绸" names several enterprises (海通丝绸, 花神丝绸, 双河丝绸)
     r = client.get("/api/enterprises/丝绸")
     assert r.status_code == 409
-    assert len(r.json()["error"]["candidates"]) >= 2
+    err = r.json()["error"]
+    assert len(err["candidates"]) >= 2 and err["total"] == len(err["candidates"])
+
+
+def test_ambiguous_name_lists_the_first_candidates_and_counts_them_all(
+        client: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("graph.names.MAX_CANDIDATES", 2)
+    err = client.get("/api/enterprises/丝绸").json()["error"]
+    assert len(err["candidates"]) == 2 and err["total"] > 2
+    assert f"matches {err['total']} resources (the first 2 listed)" in err["message"]
 
 
 def test_completeness_route(client: TestClient) -> None:

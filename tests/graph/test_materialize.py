@@ -67,6 +67,19 @@ def test_persistent_search_ranks_like_the_memory_index(disk_store: KGStore, seed
     assert any(c.score > 50 for c in memory.search(text, kinds=kinds, limit=1000)) or kinds == ("region",)
 
 
+@pytest.mark.parametrize("name", ["丝绸", "黔江", "qian", "有限", "产业"])
+@pytest.mark.parametrize("kinds", [None, ("enterprise",), ("industry", "chain")])
+def test_persistent_matches_list_the_same_first_candidates(disk_store: KGStore, seed_store: KGStore, name: str,
+                                                           kinds: tuple[str, ...] | None) -> None:
+    memory = NameIndex.build(seed_store)
+    whole = memory.matches(name, kinds=kinds)
+    for limit in (1, 2, None):
+        assert index_for(disk_store).matches(name, kinds=kinds, limit=limit) == memory.matches(name, kinds=kinds,
+                                                                                              limit=limit)
+        part = memory.matches(name, kinds=kinds, limit=limit)
+        assert part.total == whole.total and part.candidates == whole.candidates[:limit]
+
+
 def test_completeness_is_the_same_on_both(disk_store: KGStore, seed_store: KGStore) -> None:
     for chain, region in (("蚕桑丝绸", "黔江"), ("生物医药", "黔江"), ("农牧高新", "荣昌")):
         assert completeness(disk_store, chain, region).to_dict() == completeness(seed_store, chain, region).to_dict()
