@@ -106,8 +106,8 @@ def questions(n: int, data: Path) -> tuple[list[Question], list[Question]]:
         counter["i"] += 1
         return lookup_ids[counter["i"] % len(lookup_ids)]
 
-    def search(text: str) -> Question:
-        return Question(f"search:{text}", f"search “{text}”", False,
+    def search(role: str, text: str) -> Question:  # the key names the role: the text varies by size
+        return Question(f"search:{role}", f"search “{text}”", False,
                         lambda: ("/api/search", {"q": text}),
                         lambda: rq("search", text=text.lower()))
 
@@ -115,12 +115,12 @@ def questions(n: int, data: Path) -> tuple[list[Question], list[Question]]:
         Question("lookup", "enterprise lookup", False,
                  lambda: (f"/api/enterprises/{next_ent()}/chains", {}),
                  lambda: rq("enterprise", e=f"{ID}enterprise/{lookup_ids[counter['i'] % 3]}")),
-        search(core),  # Chinese prefix (first two characters of a name)
-        search(zh[1:3]),  # Chinese substring inside names (not at their start)
-        search(legal[-4:]),  # a substring of most legal names (有限公司): very many matches
-        search(first_alias(data)),  # an alias (skos:altLabel)
-        search(pinyin[:6]),  # pinyin prefix
-        search(to_pinyin(zh[1:3])),  # pinyin substring inside names
+        search("zh-prefix", core),  # Chinese prefix (first two characters of a name)
+        search("zh-inside", zh[1:3]),  # Chinese substring inside names (not at their start)
+        search("legal-suffix", legal[-4:]),  # a substring of most legal names (有限公司): very many matches
+        search("alias", first_alias(data)),  # an alias (skos:altLabel)
+        search("pinyin-prefix", pinyin[:6]),  # pinyin prefix
+        search("pinyin-inside", to_pinyin(zh[1:3])),  # pinyin substring inside names
         Question("completeness", f"completeness {chain} in a district", True,
                  lambda: (f"/api/chains/{chain}/completeness", {"region": region.rsplit('/', 1)[-1]}),
                  lambda: rq("completeness", chain=f"{ID}chain/{chain}", region=region)),
