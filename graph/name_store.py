@@ -500,13 +500,6 @@ class NameStore:
                 out.setdefault(eid, s)
         return out
 
-    def prefix(self, *prefixes: str) -> dict[int, str]:
-        """Every resource with a key starting with one of ``prefixes``: {eid: its first such key}."""
-        out: dict[int, str] = {}
-        for eid, key in self.prefix_hits(*prefixes):
-            out.setdefault(eid, key)
-        return out
-
     def prefix_hits(self, *prefixes: str) -> Iterator[tuple[int, str]]:
         """(eid, key) for the keys starting with one of ``prefixes``, in (key, eid) order: an index
         range scan per prefix, merged, read only as far as the caller iterates."""
@@ -529,14 +522,6 @@ class NameStore:
                 owners = memoryview(mm)[8 + 8 * n : 8 + 16 * n].cast("q")
                 self._blob = (mm, offsets, owners)
             return self._blob
-
-    def substring(self, *needles: str) -> dict[int, str]:
-        """Every resource with a key containing one of ``needles``: {eid: such a key}."""
-        out: dict[int, str] = {}
-        for needle in dict.fromkeys(x for x in needles if x):
-            for eid, key in self.substring_hits(needle):
-                out.setdefault(eid, key)
-        return out
 
     def substring_hits(self, needle: str) -> Iterator[tuple[int, str]]:
         """(eid, key) for the keys containing ``needle``, in key-number order (which is eid order,

@@ -24,7 +24,7 @@ import threading
 import unicodedata
 import weakref
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
@@ -450,25 +450,23 @@ class PersistentNameIndex(NameIndex):
         ]
         for tier, (hits, matched) in enumerate(tiers):
             score = float(100 - tier * 10)
-            batch: list[tuple[int, str]] = []
-            for hit in itertools.chain(hits, [None]):
-                if hit is not None and hit[0] not in seen:
-                    seen.add(hit[0])
-                    batch.append(hit)
-                if batch and (hit is None or len(batch) >= limit - len(found)):
-                    entries = self._entries([eid for eid, _ in batch])  # one read per batch
-                    for eid, k in batch:
-                        e = entries.get(eid)
-                        if e is not None and (kinds is None or e.kind in kinds) and len(found) < limit:
-                            found.append(Candidate(e.iri, e.kind, e.label, matched or k, score))
-                    batch.clear()
-                if len(found) >= limit:
-                    break
-            if len(found) >= limit:
-                break
+            unseen = _first_sight(hits, seen)
+            # Read entries a batch at a time, never more than could still be shown.
+            while len(found) < limit and (batch := list(itertools.islice(unseen, limit - len(found)))):
+                entries = self._entries([eid for eid, _ in batch])
+                found += [Candidate(e.iri, e.kind, e.label, matched or k, score) for eid, k in batch
+                          if (e := entries.get(eid)) is not None and (kinds is None or e.kind in kinds)]
         if not found:  # fuzzy matching only rescues typos: closest first, when nothing else matched
             return self._typo_matches(text, kinds=kinds, limit=limit)
         return found
+
+
+def _first_sight(hits: Iterable[tuple[int, str]], seen: set[int]) -> Iterator[tuple[int, str]]:
+    """The hits whose resource is not in ``seen``, each resource once (added to ``seen``)."""
+    for eid, key in hits:
+        if eid not in seen:
+            seen.add(eid)
+            yield eid, key
 
 
 _CACHE: weakref.WeakKeyDictionary[KGStore, tuple[int, NameIndex]] = weakref.WeakKeyDictionary()

@@ -859,11 +859,8 @@ class SparqlEngine:
         assert self.store.path is not None
         if self.store.read_only:
             return ProcessPool(str(self.store.path), size=self._workers, max_rows=self.max_rows)
-        try:  # beside the store, so the snapshot is hard links rather than a copy
-            holder = Path(tempfile.mkdtemp(prefix=f".{self.store.path.name}-snapshot-",
-                                           dir=self.store.path.parent))
-        except OSError:
-            holder = Path(tempfile.mkdtemp(prefix="chainkg-snapshot-"))
+        # Beside the store, so the snapshot is hard links rather than a copy.
+        holder = Path(tempfile.mkdtemp(prefix=f".{self.store.path.name}-snapshot-", dir=self.store.path.parent))
         try:
             self.store.snapshot(holder / "store")
             return ProcessPool(str(holder / "store"), size=self._workers, max_rows=self.max_rows,
