@@ -200,7 +200,7 @@ async def sparql_query(request: Request, engine: EngineDep, settings: SettingsDe
     query = queries[0]
     analysis = check_query(query)
     family: Family = "graph" if analysis.form in ("CONSTRUCT", "DESCRIBE") else "results"
-    chosen = negotiate(request.headers.get("accept"), family, fmt=_first(params, "format"))
+    chosen = negotiate(request.headers.get("accept"), family, fmt=params.get("format"))
     if chosen is None:
         raise HTTPException(406, MSG_NOT_ACCEPTABLE)
     answer = await engine.query(
@@ -219,17 +219,12 @@ async def sparql_query(request: Request, engine: EngineDep, settings: SettingsDe
     return Response(answer.body, media_type=media_type, headers={"Vary": "Accept"})
 
 
-def _first(params: dict[str, list[str]], key: str) -> str | None:
-    values = params.get(key)
-    return values[0] if values else None
-
-
 # --- service description and query page -------------------------------------------------------
 
 
 def _describe(request: Request, settings: Settings) -> Response:
     """The service description (RDF, Turtle by default) or the HTML page for browsers."""
-    fmt = _first(_url_params(request), "format")
+    fmt = _url_params(request).get("format")
     chosen = negotiate(request.headers.get("accept"), "graph", "page", fmt=fmt)
     if chosen is None:
         raise HTTPException(406, MSG_NOT_ACCEPTABLE)
