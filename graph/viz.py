@@ -1235,7 +1235,10 @@ def chiefs_network(report: Any) -> Network:
     region = data.get("region") or "region"
     region_label = data.get("region_label") or region
     records = data.get("records") or []
-    industries_n = sum(len(r.get("industries") or []) for r in records)
+    from graph.chiefs import ChiefReport
+
+    # the count the API and the CLI give: a chain two records name counts once
+    industries_n = len(ChiefReport(region, region_label, records).chains)
     summary = [
         ("实行链长制 runs 链长制", "是 yes" if records else "否 no / 未载明 not stated"),
         ("记录 records", str(len(records))),
