@@ -11,7 +11,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.staticfiles import StaticFiles
 
 from api import errors, viz_render
-from api.routes import entities, health, linked_data, questions, search, sparql, viz
+from api.routes import docs, entities, health, linked_data, questions, search, sparql, viz
 from api.settings import Settings, get_settings
 from graph.store import KGStore
 
@@ -68,6 +68,8 @@ def create_app(settings: Settings | None = None, *, store: KGStore | None = None
         lifespan=lifespan,
         root_path=settings.root_path,
         responses=errors.ERROR_RESPONSES,
+        docs_url=None,  # /docs and /redoc come from api.routes.docs, without a CDN
+        redoc_url=None,
     )
     app.state.store = store
     app.state.settings = settings
@@ -81,5 +83,7 @@ def create_app(settings: Settings | None = None, *, store: KGStore | None = None
     app.include_router(questions.router)
     app.include_router(linked_data.router)
     app.include_router(viz.router)  # graph pages and home page
+    app.include_router(docs.router)  # Swagger UI and ReDoc
+    app.mount(docs.ASSETS_URL, docs.assets_app(), name="apidocs")
     app.mount("/static", StaticFiles(directory=viz_render.STATIC_DIR), name="static")
     return app

@@ -83,8 +83,14 @@ def json_for_script(data: Any) -> Markup:
     return Markup(text)
 
 
-def csp(nonce: str, *, connect: bool = False) -> str:
+def csp(nonce: str, *, connect: bool = False, worker: bool = False) -> str:
     """The Content-Security-Policy of chainkg pages: nothing leaves the page's own origin.
+
+    Args:
+        nonce: the nonce of the page's own scripts.
+        connect: the page may fetch from its own origin (``connect-src 'self'``).
+        worker: the page may start web workers from its own origin or from ``blob:`` URLs it
+            made (ReDoc's search), which reach no other host either.
 
     >>> "default-src 'none'" in csp("abc")
     True
@@ -97,6 +103,7 @@ def csp(nonce: str, *, connect: bool = False) -> str:
             "img-src 'self' data:",
             "font-src 'self' data:",
             "connect-src 'self'" if connect else "connect-src 'none'",
+            *(["worker-src 'self' blob:"] if worker else []),
             "base-uri 'none'",
             "form-action 'self'",
         ]
