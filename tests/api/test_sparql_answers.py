@@ -30,7 +30,8 @@ def test_select_star_columns_follow_the_query(client: TestClient, query: str, co
     [
         ("/sparql", {"query": SANLEI}, {"Accept": "application/sparql-results+json"}),
         ("/sparql", {"query": SANLEI}, {"Accept": "application/json"}),
-        ("/sparql", {"query": "CONSTRUCT WHERE { ent:sanlei-boxian rdfs:label ?l }"}, {"Accept": "application/ld+json"}),
+        ("/sparql", {"query": "CONSTRUCT WHERE { ent:sanlei-boxian rdfs:label ?l }"},
+         {"Accept": "application/ld+json"}),
         ("/api/enterprises/sanlei", {}, {}),
         ("/api/enterprises/sanlei/chains", {}, {}),
         ("/api/search", {"q": "三磊"}, {}),
