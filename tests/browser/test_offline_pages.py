@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -65,3 +66,37 @@ def test_redoc_renders_offline(watched: Any, live: Any) -> None:
     # ReDoc's "API docs by Redocly" footer always tries its logo from Redocly's CDN; the page's
     # img-src refuses it before any request is made.
     _clean(w, blocked, refused_by_csp=("https://cdn.redoc.ly/redoc/logo-mini.svg",))
+
+
+def test_sparql_editor_runs_an_example_offline(watched: Any, live: Any) -> None:
+    w = watched()
+    blocked = offline(w)
+    w.page.goto(live.url + "/sparql")
+    w.page.wait_for_selector(".yasgui .CodeMirror", timeout=20_000)
+    config = w.page.evaluate("window.chainkgSparql.config")
+    assert config["endpoint"] == live.url + "/sparql"
+    completers = w.page.evaluate("window.chainkgSparql.yasgui.getTab().getYasqe().config.autocompleters")
+    assert "class" not in completers and "property" not in completers  # LOV lookups are off
+    assert set(completers) <= {"variables", "prefixes"}
+    w.page.click("#examples button[data-example='qianjiang-chains']")
+    w.page.wait_for_selector(".yasr table.dataTable tbody tr td", timeout=20_000)
+    query = w.page.evaluate("window.chainkgSparql.yasgui.getTab().getYasqe().getValue()")
+    assert "place:qianjiang" in query
+    headers = w.page.locator(".yasr table.dataTable thead th").all_inner_texts()
+    assert any("industryLabel" in h for h in headers)
+    cells = w.page.locator(".yasr table.dataTable tbody td").all_inner_texts()
+    assert any("黔江蚕桑丝绸产业链" in c for c in cells), cells[:20]
+    assert not any("\\u" in c for c in cells)
+    w.shot("sparql-editor")
+    # the other examples run too, each answering its own columns with rows
+    for example in config["examples"][1:]:
+        column = re.search(r"SELECT\s+(?:DISTINCT\s+)?\?(\w+)\s+\?(\w+)", example["query"])
+        assert column
+        w.page.click(f"#examples button[data-example='{example['name']}']")
+        wait_js(w.page, """names => {
+            const heads = [...document.querySelectorAll('.yasr table.dataTable thead th')].map(t => t.innerText);
+            return names.every(n => heads.some(h => h.includes(n)))
+              && document.querySelectorAll('.yasr table.dataTable tbody td').length > 2;
+        }""", [column.group(1), column.group(2)])
+        assert re.search(r"[\u4e00-\u9fff]", w.page.inner_text(".yasr table.dataTable tbody"))
+    _clean(w, blocked)
