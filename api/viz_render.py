@@ -195,16 +195,20 @@ def render_page(
 
 def render_home(
     *,
-    regions: list[dict[str, str]],
+    regions: list[dict[str, Any]],
     chains: list[dict[str, str]],
     links: list[dict[str, str]] | None = None,
     static_url: str = "/static",
     base_url: str = "/",
+    per_group: int = 60,
 ) -> str:
     """The home page: search box (``/api/search``), chain and region pickers, links to views.
 
     Args:
-        regions, chains: picker entries ``{"slug", "label"}`` (raw text; escaped here).
+        regions: region groups ``{"label", "items": [{"slug", "label"}]}`` in display order
+            (raw text; escaped here); the pickers show them as option groups, the views list
+            links to the first ``per_group`` of each.
+        chains: picker entries ``{"slug", "label"}``.
         links: extra ``{"href", "label"}`` links to views.
         static_url, base_url: as :func:`render_page`.
     """
@@ -220,6 +224,7 @@ def render_home(
             regions=regions,
             chains=chains,
             links=links or [],
+            per_group=per_group,
         )
     )
 
