@@ -378,6 +378,18 @@ def execute(store: ox.Store, request: QueryRequest, *, deadline: float, max_rows
         result = store.query(request.query, **options)
     except SyntaxError as err:
         raise QuerySyntaxError(str(err)) from None
+    try:
+        return _read(result, request, deadline=deadline, max_rows=max_rows)
+    except (QueryTimeoutError, ResultTooLargeError) as err:
+        # The traceback's frames hold the result (and its solutions): pyoxigraph aborts when
+        # they are dropped in another thread, so drop them here, before the error travels on.
+        err.with_traceback(None)
+        del result
+        raise err from None
+
+
+def _read(result: Any, request: QueryRequest, *, deadline: float, max_rows: int) -> QueryAnswer:
+    """Serialize ``result`` in the requested format (see :func:`execute`)."""
     if isinstance(result, ox.QueryBoolean):
         fmt = _pick(request.result_format, RESULT_FORMATS, "json")
         return QueryAnswer(result.serialize(format=RESULT_FORMATS[fmt]) or b"", "results", fmt, 1)

@@ -6,6 +6,10 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 
+from api.main import create_app
+from api.settings import Settings
+from graph.store import KGStore
+
 SANLEI = "SELECT * WHERE { <https://w3id.org/chainkg/id/enterprise/sanlei-boxian> rdfs:label ?zlabel ; a ?class }"
 
 
@@ -46,3 +50,17 @@ def test_json_answers_keep_chinese_characters(
     raw = response.content.decode("utf-8")
     assert "\\u" not in raw, raw[:300]
     assert "三磊" in raw or "三磊不存在的企业" in raw
+
+
+@pytest.mark.filterwarnings("error::pytest.PytestUnraisableExceptionWarning")
+@pytest.mark.parametrize("query", ["SELECT * WHERE { ?s ?p ?o }", "CONSTRUCT WHERE { ?s ?p ?o }"])
+def test_refused_answers_drop_their_results_in_their_thread(seed_store: KGStore, query: str) -> None:
+    """A 413 leaves no pyoxigraph result to be dropped by another thread (which pyoxigraph
+    reports as an unraisable error, or aborts on)."""
+    import gc
+
+    app = create_app(Settings(store="", admin_token=None, max_rows=2), store=seed_store)
+    with TestClient(app) as c:
+        for _ in range(3):
+            assert c.get("/sparql", params={"query": query}).status_code == 413
+        gc.collect()
