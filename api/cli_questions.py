@@ -29,8 +29,10 @@ def _answer(args: argparse.Namespace, question: Any, table: Any) -> int:
 
 
 def _src(sources: list[dict[str, Any]]) -> str:
-    files = sorted({(s["document"] or {}).get("file") or s["basis"] for s in sources})
-    return ", ".join(f for f in files if f)
+    from graph.provenance import citation
+
+    cited = sorted({citation(s["document"]) or s["basis"] for s in sources})
+    return "; ".join(c for c in cited if c)
 
 
 # --- completeness -----------------------------------------------------------------------------

@@ -118,20 +118,14 @@ def source_lines(sources: Iterable[Mapping[str, Any]] | None) -> list[str]:
 
     >>> source_lines([{"document": {"file": "d003.md", "title": "T", "date": "2023"},
     ...                "evidence": "三磊玻纤", "basis": "stated"}])
-    ['d003.md «T» 2023: “三磊玻纤” [stated]']
+    ['«T» 2023: “三磊玻纤” [stated]']
     """
+    from graph.provenance import citation
+
     out: list[str] = []
     for s in sources or []:
         doc = s.get("document") or {}
-        where = " ".join(
-            p
-            for p in (
-                doc.get("file"),
-                f"«{doc['title']}»" if doc.get("title") else None,
-                doc.get("date") if doc.get("date") not in (None, "not stated") else None,
-            )
-            if p
-        ) or (doc.get("iri") or s.get("claim") or "source")
+        where = citation(doc) or doc.get("iri") or s.get("claim") or "source"
         line = where
         if s.get("evidence"):
             line += f": “{s['evidence']}”"
