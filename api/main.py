@@ -25,6 +25,7 @@ def open_store(settings: Settings) -> KGStore:
     read-only: the serving process then never compacts or rewrites the store's files, which the
     SPARQL worker processes read and the build-time side files are sealed against.
     """
+    from api.progress import build_progress
     from graph.loading import build, open_directory
 
     if settings.store_path is None:
@@ -33,8 +34,9 @@ def open_store(settings: Settings) -> KGStore:
             log.info("in-memory store: building from ontology + seeds")
             build(store)
         return store
-    return open_directory(settings.store_path, read_only=settings.admin_token is None,
-                          build_if_empty=settings.build_if_empty)
+    with build_progress(directory=True) as progress:
+        return open_directory(settings.store_path, read_only=settings.admin_token is None,
+                              build_if_empty=settings.build_if_empty, progress=progress)
 
 
 def create_app(settings: Settings | None = None, *, store: KGStore | None = None) -> FastAPI:
