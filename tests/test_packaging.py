@@ -33,12 +33,13 @@ def test_every_importable_folder_is_a_declared_package() -> None:
                 assert ".".join(parts) in packages, f"{folder} is importable but not declared"
 
 
-def test_served_files_are_package_data() -> None:
+def test_data_files_are_package_data() -> None:
+    """Every file beside the code (queries, ontology, seeds, templates, static files, examples)."""
     packages = _packages()
     data = CONFIG["package-data"]
-    for folder in ("static", "templates"):
-        for path in (ROOT / "api" / folder).rglob("*"):
-            if not path.is_file():
+    for top in sorted({p.split(".")[0] for p in packages}):
+        for path in (ROOT / top).rglob("*"):
+            if not path.is_file() or path.suffix in (".py", ".pyc") or "__pycache__" in path.parts:
                 continue
             owner = ".".join(path.parent.relative_to(ROOT).parts)
             candidates = [(p, ROOT.joinpath(*p.split("."))) for p in packages if owner.startswith(p)]
