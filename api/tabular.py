@@ -41,8 +41,8 @@ TABULAR_RESPONSES: dict[int | str, dict[str, Any]] = {
 def content_disposition(ascii_name: str, name: str | None = None) -> str:
     """``attachment`` with an ASCII ``filename`` and, when it differs, a UTF-8 ``filename*``.
 
-    >>> content_disposition("completeness-silk.csv", "完整度.csv")
-    "attachment; filename=\\"completeness-silk.csv\\"; filename*=UTF-8''%E5%AE%8C%E6%95%B4%E5%BA%A6.csv"
+    >>> print(content_disposition("completeness-silk.csv", "完整度.csv"))
+    attachment; filename="completeness-silk.csv"; filename*=UTF-8''%E5%AE%8C%E6%95%B4%E5%BA%A6.csv
     """
     safe = "".join(ch if ch.isascii() and (ch.isalnum() or ch in "-_.") else "-" for ch in ascii_name)
     header = f'attachment; filename="{safe}"'
