@@ -265,6 +265,41 @@ def _posts(posts: Any) -> Any:
     return stated(posts, lambda ps: joined(holder(p) for p in ps))
 
 
+#: Columns of a target-vs-actual row, after the columns that say whose it is.
+TARGET_COLUMNS = (
+    Column("指标", "indicator"), Column("目标值", "target", "number"), Column("目标期", "target period"),
+    Column("最新实际值", "latest actual", "number"), Column("实际期", "actual period"),
+    Column("差距", "gap", "number"), Column("单位", "unit"), Column("说明", "note"),
+    Column("目标来源", "target source"), Column("目标摘录", "target quote"),
+    Column("实际来源", "actual source"), Column("实际摘录", "actual quote"),
+)
+
+#: Columns of a figure row, after the columns that say whose it is.
+FIGURE_COLUMNS = (
+    Column("指标", "indicator"), Column("类型", "kind"), Column("值", "value", "number"),
+    Column("上限", "max", "number"), Column("单位", "unit"), Column("期间", "period"),
+    Column("增长率", "growth rate", "number"), Column("标记", "flag"), *SOURCE_COLUMNS, Column("IRI"),
+)
+
+
+def target_cells(t: Mapping[str, Any]) -> list[Any]:
+    """The :data:`TARGET_COLUMNS` cells of a target-vs-actual answer."""
+    tgt, act = t["target"], t["latest_actual"] or {}
+    return [
+        t["indicator_label"], tgt["value"], tgt["period"], act.get("value"), act.get("period"), t["gap"],
+        t["unit"], t["note"], _title_date(tgt["sources"]), joined(s.get("evidence") for s in tgt["sources"]),
+        _title_date(act.get("sources", [])), joined(s.get("evidence") for s in act.get("sources", [])),
+    ]
+
+
+def figure_cells(f: Mapping[str, Any]) -> list[Any]:
+    """The :data:`FIGURE_COLUMNS` cells of a figure."""
+    return [
+        f["indicator_label"], FIGURE_KIND_ZH.get(f["kind"], f["kind"]), f["value"], f["value_max"],
+        f["unit_label"], f["period"], f["growth_rate"], f["flag"], *source_cells(f["sources"]), f["iri"],
+    ]
+
+
 def chiefs_tables(d: Mapping[str, Any]) -> list[Table]:
     """链长制 in a region: ``records`` (one row per record: since, posts and holders, 链主企业,
     task forces, measures, what is not stated, sources), ``targets`` (targets vs latest actuals)
@@ -277,19 +312,9 @@ def chiefs_tables(d: Mapping[str, Any]) -> list[Table]:
         Column("未说明项", "not stated"), *SOURCE_COLUMNS, Column("IRI"),
     ))
     targets = Table("targets", "目标与实际", (
-        Column("地区", "region"), Column("记录", "record"), Column("产业", "industry"), Column("指标", "indicator"),
-        Column("目标值", "target", "number"), Column("目标期", "target period"),
-        Column("最新实际值", "latest actual", "number"), Column("实际期", "actual period"),
-        Column("差距", "gap", "number"), Column("单位", "unit"), Column("说明", "note"),
-        Column("目标来源", "target source"), Column("目标摘录", "target quote"),
-        Column("实际来源", "actual source"), Column("实际摘录", "actual quote"),
+        Column("地区", "region"), Column("记录", "record"), Column("产业", "industry"), *TARGET_COLUMNS,
     ))
-    figures = Table("figures", "数据", (
-        Column("地区", "region"), Column("产业", "industry"), Column("指标", "indicator"),
-        Column("类型", "kind"), Column("值", "value", "number"), Column("上限", "max", "number"),
-        Column("单位", "unit"), Column("期间", "period"), Column("增长率", "growth rate", "number"),
-        Column("标记", "flag"), *SOURCE_COLUMNS, Column("IRI"),
-    ))
+    figures = Table("figures", "数据", (Column("地区", "region"), Column("产业", "industry"), *FIGURE_COLUMNS))
     seen_figures: set[tuple[str, str]] = set()
     for r in d["records"]:
         records.rows.append([
@@ -301,23 +326,24 @@ def chiefs_tables(d: Mapping[str, Any]) -> list[Table]:
         ])
         for ind in r["industries"]:
             for t in ind["targets_vs_actuals"]:
-                tgt, act = t["target"], t["latest_actual"] or {}
-                targets.rows.append([
-                    region, r["label"], ind["label"], t["indicator_label"], tgt["value"], tgt["period"],
-                    act.get("value"), act.get("period"), t["gap"], t["unit"], t["note"],
-                    _title_date(tgt["sources"]), joined(s.get("evidence") for s in tgt["sources"]),
-                    _title_date(act.get("sources", [])), joined(s.get("evidence") for s in act.get("sources", [])),
-                ])
+                targets.rows.append([region, r["label"], ind["label"], *target_cells(t)])
             for f in ind["figures"]:
-                if (ind["iri"], f["iri"]) in seen_figures:
-                    continue
-                seen_figures.add((ind["iri"], f["iri"]))
-                figures.rows.append([
-                    region, ind["label"], f["indicator_label"], FIGURE_KIND_ZH.get(f["kind"], f["kind"]),
-                    f["value"], f["value_max"], f["unit_label"], f["period"], f["growth_rate"], f["flag"],
-                    *source_cells(f["sources"]), f["iri"],
-                ])
+                if (ind["iri"], f["iri"]) not in seen_figures:
+                    seen_figures.add((ind["iri"], f["iri"]))
+                    figures.rows.append([region, ind["label"], *figure_cells(f)])
     return [records, targets, figures]
+
+
+def figures_tables(d: Mapping[str, Any]) -> list[Table]:
+    """The figures of a subject (``figures_for``): ``figures`` (every figure with its source,
+    series by series) and ``targets`` (targets vs latest actuals)."""
+    figures = Table("figures", "数据", (Column("对象", "subject"), *FIGURE_COLUMNS), [
+        [d["subject"], *figure_cells(f)] for s in d["series"] for f in s["figures"]
+    ])
+    targets = Table("targets", "目标与实际", (Column("对象", "subject"), *TARGET_COLUMNS), [
+        [d["subject"], *target_cells(t)] for t in d["targets_vs_actuals"]
+    ])
+    return [figures, targets]
 
 
 def _title_date(sources: Sequence[Mapping[str, Any]]) -> str:

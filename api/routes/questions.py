@@ -14,7 +14,13 @@ from graph.chiefs import chain_chiefs, regions_running
 from graph.completeness import completeness
 from graph.figures import figures_for
 from graph.matrix import matrix
-from graph.tables import chain_chief_regions_tables, chiefs_tables, completeness_tables, matrix_tables
+from graph.tables import (
+    chain_chief_regions_tables,
+    chiefs_tables,
+    completeness_tables,
+    figures_tables,
+    matrix_tables,
+)
 
 router = APIRouter(prefix="/api", tags=["questions"])
 
@@ -81,10 +87,16 @@ def chain_chief_regions(
     return tabular(data, fmt=fmt, tables=chain_chief_regions_tables, name=name, table=table)
 
 
-@router.get("/figures/{subject}", summary="Figures for a subject: series and targets vs actuals")
+@router.get("/figures/{subject}", summary="Figures for a subject: series and targets vs actuals",
+            response_model=None, responses=TABULAR_RESPONSES)
 def figures(
     store: StoreDep,
     subject: str,
     indicator: Annotated[str | None, Query(description="indicator IRI, slug or label (e.g. 科技型企业)")] = None,
-) -> dict[str, Any]:
-    return figures_for(store, subject, indicator=indicator)
+    fmt: FormatQuery = "json",
+    table: TableQuery = None,
+) -> Mapping[str, Any] | Response:
+    """As CSV or XLSX (``format=``): tables ``figures`` and ``targets``."""
+    data = figures_for(store, subject, indicator=indicator)
+    return tabular(data, fmt=fmt, tables=figures_tables, name=(f"figures-{slug(data['subject'])}", f"数据-{subject}"),
+                   table=table)

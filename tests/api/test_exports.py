@@ -130,11 +130,27 @@ def test_chain_chiefs_csv_and_xlsx(client: TestClient) -> None:
     assert {x["地区IRI (region IRI)"] for x in regions} == {ID + "place/qianjiang"}
 
 
+def test_figures_csv_and_xlsx_keep_period_and_source(client: TestClient) -> None:
+    answer = client.get("/api/figures/黔江高新区").json()
+    r = client.get("/api/figures/黔江高新区", params={"format": "csv"})
+    assert 'filename="figures-qianjiang-hitech-zone.csv"' in r.headers["content-disposition"]
+    rows = read_csv(r.content)
+    figures = [f for s in answer["series"] for f in s["figures"]]
+    assert figures and [(x["IRI"], float(x["值 (value)"]), x["期间 (period)"]) for x in rows] == [
+        (f["iri"], f["value"], blank(f["period"])) for f in figures]
+    assert all(x["来源文件 (source file)"] and x["原文摘录 (quote)"] for x in rows)
+    book = client.get("/api/figures/黔江高新区", params={"format": "xlsx"}).content
+    targets = read_sheet(book, "目标与实际")
+    assert targets and [(t["指标 (indicator)"], t["目标值 (target)"]) for t in targets] == [
+        (t["indicator_label"], t["target"]["value"]) for t in answer["targets_vs_actuals"]]
+
+
 # --- errors -----------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("url", ["/api/completeness/matrix", "/api/regions/黔江/chain-chiefs",
-                                 "/api/chains/蚕桑丝绸/completeness?region=黔江"])
+                                 "/api/chains/蚕桑丝绸/completeness?region=黔江", "/api/figures/黔江高新区",
+                                 "/api/chains/蚕桑丝绸/chain-chiefs"])
 def test_unknown_format_and_table_are_clear_errors(client: TestClient, url: str) -> None:
     r = client.get(url, params={"format": "pdf"})
     assert r.status_code == 422
