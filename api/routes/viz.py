@@ -33,7 +33,8 @@ _VIEW_OF_KIND = {
     "region": "viz/regions/",
     "enterprise": "viz/enterprises/",
     "chain": "viz/chains/",
-    "industry": "viz/chains/",
+    "industry": "viz/industries/",
+    "portfolio": "viz/industries/",
 }
 
 
@@ -122,11 +123,20 @@ def chiefs_view(store: KGStore, region: str) -> Network:
     return viz.chiefs_network(chain_chiefs(store, region))
 
 
+def industry_view(store: KGStore, industry: str) -> Network:
+    """The regional industry or portfolio network (regions, chains, planned segments, members)."""
+    from graph import viz
+    from graph.industries import industry_profile
+
+    return viz.industry_network(industry_profile(store, industry))
+
+
 VIEWS: dict[str, Callable[..., Network]] = {
     "chain": chain_view,
     "region": region_view,
     "enterprise": enterprise_view,
     "chiefs": chiefs_view,
+    "industry": industry_view,
 }
 
 
@@ -160,6 +170,12 @@ def viz_chiefs(request: Request, store: StoreDep, region: str) -> HTMLResponse:
 def viz_enterprise(request: Request, store: StoreDep, enterprise: str) -> HTMLResponse:
     """One enterprise with its chains, segments, place, honours, projects and local partners."""
     return _page(request, lambda: enterprise_view(store, enterprise))
+
+
+@router.get("/viz/industries/{industry}", response_class=HTMLResponse, summary="Industry view (区域产业)")
+def viz_industry(request: Request, store: StoreDep, industry: str) -> HTMLResponse:
+    """A regional industry or portfolio: regions, chains, planned segments, members, figures."""
+    return _page(request, lambda: industry_view(store, industry))
 
 
 def home_entries(store: KGStore) -> dict[str, list[dict[str, str]]]:
