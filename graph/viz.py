@@ -209,6 +209,8 @@ def legend(view: str) -> list[LegendItem]:
             LegendItem("项目 project", PROJECT_COLOUR["background"], PROJECT_COLOUR["border"], dashed=True),
             LegendItem("本地供应商 local supplier", SUPPLIER_COLOUR["background"], SUPPLIER_COLOUR["border"]),
             LegendItem("本地客户 local customer", CUSTOMER_COLOUR["background"], CUSTOMER_COLOUR["border"]),
+            LegendItem("区域产业 regional industry", MEASURE_COLOUR["background"], MEASURE_COLOUR["border"]),
+            LegendItem("人物 person", ORG_COLOUR["background"], ORG_COLOUR["border"]),
         ]
     if view == "chiefs":
         return [
@@ -1203,6 +1205,29 @@ def enterprise_network(profile: Any, *, max_enterprises: int = 6) -> Network:
         )
         _edge(net, iri, p["iri"], kind="owns", colour=PROJECT_COLOUR["border"], dashed=True)
         py -= CHILD_HEIGHT + 16
+    # regional industries it belongs to (above, right of the chains) and its people (below left)
+    for i, ind in enumerate(data.get("industries") or []):
+        i_heading = _both(ind.get("label"), ind.get("label_en"))
+        _node(
+            net, f"industry:{ind['iri']}", short(ind.get("label") or ind["iri"], 14), i_heading,
+            "regional industry 区域产业", kind="industry", colour=MEASURE_COLOUR, x=COLUMN_WIDTH * 0.6 * (i + 1),
+            y=-230, iri=ind["iri"], rows=[("依据 basis", ind.get("basis"))], sources=ind.get("sources"),
+            view=_view_path("industry", ind["iri"]),
+        )
+        _edge(net, iri, f"industry:{ind['iri']}", kind="in-industry", colour=MEASURE_COLOUR["border"],
+              label="所属产业 industry" if i == 0 else None)
+    for i, person in enumerate(data.get("people") or []):
+        p_heading = _both(person.get("name"), person.get("name_en"))
+        honours_ = [f"{h.get('label')} ({h.get('date') or h.get('date_note') or '日期未载明 date not stated'})"
+                    for h in person.get("honours") or []]
+        _node(
+            net, f"person:{person.get('iri')}", short(person.get("name") or person.get("person") or "", 10),
+            p_heading, "person 人物", kind="person", colour=ORG_COLOUR, x=-side, y=-230 - i * 50,
+            iri=person.get("person"), rows=[("职务 role", person.get("role"))], items=honours_,
+            sources=person.get("sources"),
+        )
+        _edge(net, iri, f"person:{person.get('iri')}", kind="person", colour=ORG_COLOUR["border"],
+              label=str(person.get("role") or "") or None)
     return net
 
 
@@ -1504,7 +1529,8 @@ def industry_network(profile: Mapping[str, Any]) -> Network:
         ("规划环节 planned segments", str(len(planned))),
         ("成员企业 member enterprises", str(len(members))),
         ("成员产业 member industries" if portfolio else "下属产业 sub-industries", str(len(subs))),
-        ("产值 output", f"{_figure_text(actual)} · 增速 growth {_growth(actual.get('growth_rate') if actual else None)}"),
+        ("产值 output", f"{_figure_text(actual)} · 增速 growth "
+                        f"{_growth(actual.get('growth_rate') if actual else None)}"),
         ("目标 target", _figure_text(target)),
     ]
     kind_label = "industry portfolio 产业体系" if portfolio else "regional industry 区域产业"
