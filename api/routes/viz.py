@@ -21,7 +21,7 @@ from fastapi.responses import HTMLResponse
 from api.deps import StoreDep
 from api.viz_render import render_error, render_home, render_page
 from graph.errors import AmbiguousNameError, UnknownEntityError
-from graph.names import index_for
+from graph.names import KINDS, index_for
 from graph.store import KGStore
 
 if TYPE_CHECKING:  # pyvis and networkx load with the first view, not at start-up
@@ -186,7 +186,8 @@ def home_entries(store: KGStore) -> dict[str, list[dict[str, str]]]:
         out = [{"slug": _slug(e.iri), "label": _label(e.labels, e.label)} for e in entries if e.kind == kind]
         return sorted(out, key=lambda d: (d["label"], d["slug"]))
 
-    return {"regions": pick("region"), "chains": pick("chain")}
+    industries = sorted(pick("industry") + pick("portfolio"), key=lambda d: (d["label"], d["slug"]))
+    return {"regions": pick("region"), "chains": pick("chain"), "industries": industries}
 
 
 def _label(labels: dict[str, Any], fallback: str) -> str:
@@ -210,6 +211,8 @@ def home(request: Request, store: StoreDep) -> HTMLResponse:
         )
     for c in picks["chains"]:
         links.append({"href": f"{root}/viz/chains/{c['slug']}", "label": f"{c['label']} · 产业链 chain"})
+    for i in picks["industries"]:
+        links.append({"href": f"{root}/viz/industries/{i['slug']}", "label": f"{i['label']} · 区域产业 industry"})
     return HTMLResponse(
         render_home(
             regions=picks["regions"],
@@ -217,5 +220,6 @@ def home(request: Request, store: StoreDep) -> HTMLResponse:
             links=links,
             static_url=f"{root}/static",
             base_url=f"{root}/",
+            kinds=KINDS,
         )
     )
