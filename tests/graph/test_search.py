@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from rdflib import URIRef
 
 from graph.errors import UnknownEntityError
 from graph.names import KINDS, index_for
@@ -47,8 +48,8 @@ def test_short_forms_find_the_chain_and_its_segment(seed_store: KGStore) -> None
 
 def test_short_forms_are_curated_not_article_facts(seed_store: KGStore) -> None:
     rows = seed_store.select("""
-        SELECT ?g ?basis ?doc WHERE { GRAPH ?g { <%s> skos:altLabel "玻纤"@zh }
-          ?g ckg:basis ?basis ; prov:wasDerivedFrom ?doc }""" % GLASS_FIBRE)
+        SELECT ?g ?basis ?doc WHERE { GRAPH ?g { ?chain skos:altLabel "玻纤"@zh }
+          ?g ckg:basis ?basis ; prov:wasDerivedFrom ?doc }""", bindings={"chain": URIRef(GLASS_FIBRE)})
     assert rows and all(r["basis"].endswith("#Curated") and r["doc"].endswith("/chainkg-curation") for r in rows)
 
 
@@ -82,7 +83,7 @@ def test_region_filter_keeps_hits_inside_the_region(seed_store: KGStore) -> None
     everywhere = search(seed_store, "产业", limit=100).results
     hits = search(seed_store, "产业", region="荣昌", limit=100).results
     assert hits and len(hits) < len(everywhere)
-    assert all(h.place and h.place["iri"] in inside or h.iri in inside for h in hits)
+    assert all((h.place and h.place["iri"] in inside) or h.iri in inside for h in hits)
     assert any(h.kind == "industry" for h in hits) and not any("黔江" in h.label for h in hits)
 
 
