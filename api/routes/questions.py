@@ -48,10 +48,12 @@ def chain_chief_regions(store: StoreDep, chain: str) -> dict[str, Any]:
     return {"chain": chain, "regions": regions_running(store, chain)}
 
 
-@router.get("/figures/{subject}", summary="Figures for a subject: series and targets vs actuals")
+@router.get("/figures/{subject:path}", summary="Figures for a subject: series and targets vs actuals")
 def figures(
     store: StoreDep,
     subject: str,
     indicator: Annotated[str | None, Query(description="indicator IRI, slug or label (e.g. 科技型企业)")] = None,
 ) -> dict[str, Any]:
+    """Any subject with figures (a region, enterprise, industry, portfolio, project, fund …) by
+    name, slug or IRI (the IRI may be given as the path itself)."""
     return figures_for(store, subject, indicator=indicator)
