@@ -244,7 +244,7 @@ class NameIndex:
                        len(allowed))
 
     def suggest(self, name: str, *, kinds: tuple[str, ...] | None = None, limit: int = 5) -> list[Candidate]:
-        """The closest names by fuzzy score, one per resource, best first."""
+        """The closest names by fuzzy score (at least 50), one per resource, best first (ties by IRI)."""
         key = normalise(name)
         if not key or not self._key_list:
             return []
@@ -254,14 +254,14 @@ class NameIndex:
         queries_ = {key, to_pinyin(key)} if has_cjk(key) else {key}
         best: dict[str, Candidate] = {}
         for q in queries_:
-            for _, score, idx in extract(q, self._key_list, scorer=fuzz.WRatio, limit=limit * 8):
+            for _, score, idx in extract(q, self._key_list, scorer=fuzz.WRatio, limit=None, score_cutoff=50):
                 iri = self._keys[idx][1]
-                if score < 50 or iri not in self._allowed([iri], kinds):
+                if iri not in self._allowed([iri], kinds):
                     continue
                 e = self.entries[iri]
-                if iri not in best or best[iri].score < score:
+                if iri not in best or (best[iri].score, best[iri].matched) < (score, self._key_list[idx]):
                     best[iri] = Candidate(iri, e.kind, e.label, self._key_list[idx], float(score))
-        return sorted(best.values(), key=lambda c: -c.score)[:limit]
+        return sorted(best.values(), key=lambda c: (-c.score, c.iri))[:limit]
 
     def resolve(self, name: str, *, kinds: tuple[str, ...] | None = None) -> Entry:
         """Resolve ``name`` to one resource.
@@ -428,17 +428,15 @@ class PersistentNameIndex(NameIndex):
 
         scored: dict[int, tuple[float, str]] = {}
         for q in queries_:
-            for _, score, idx in extract(q, key_list, scorer=fuzz.WRatio, limit=limit * 8):
-                if score < 50:
-                    continue
+            for _, score, idx in extract(q, key_list, scorer=fuzz.WRatio, limit=None, score_cutoff=50):
                 eid = pool[idx][1]
-                if eid not in scored or scored[eid][0] < score:
+                if eid not in scored or scored[eid] < (score, key_list[idx]):
                     scored[eid] = (float(score), key_list[idx])
         best = []
         for eid, e in self._entries(scored).items():
             if kinds is None or e.kind in kinds:
                 best.append(Candidate(e.iri, e.kind, e.label, scored[eid][1], scored[eid][0]))
-        return sorted(best, key=lambda c: -c.score)[:limit]
+        return sorted(best, key=lambda c: (-c.score, c.iri))[:limit]
 
     def search(self, text: str, *, kinds: tuple[str, ...] | None = None, limit: int = 20) -> list[Candidate]:
         """:meth:`NameIndex.search`, reading each tier's hits in rank order from the persistent
