@@ -33,7 +33,7 @@ def test_an_industry_result_opens_the_industry_view(watched: Any, live: Any) -> 
     w.page.wait_for_selector("#search-results li a")
     link = w.page.locator("#search-results li a", has_text="黔江新材料产业").first
     assert link.get_attribute("href") == "/viz/industries/qianjiang-new-materials"
-    item = w.page.locator("#search-results li.result", has=link)
+    item = w.page.locator("#search-results li.result", has_text="黔江新材料产业").first
     assert item.locator(".place").inner_text() == "· 黔江高新区"  # where it is, shown with the hit
     link.click()
     wait_js(w.page, "() => !!(window.chainkgGraph && window.chainkgGraph.ready === true)")
