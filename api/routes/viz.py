@@ -22,6 +22,7 @@ from api.deps import StoreDep
 from api.viz_render import render_error, render_home, render_page
 from graph.errors import AmbiguousNameError, UnknownEntityError
 from graph.names import KINDS, index_for
+from graph.search import view_path
 from graph.store import KGStore
 
 if TYPE_CHECKING:  # pyvis and networkx load with the first view, not at start-up
@@ -29,13 +30,6 @@ if TYPE_CHECKING:  # pyvis and networkx load with the first view, not at start-u
 
 router = APIRouter(tags=["views"])
 
-_VIEW_OF_KIND = {
-    "region": "viz/regions/",
-    "enterprise": "viz/enterprises/",
-    "chain": "viz/chains/",
-    "industry": "viz/industries/",
-    "portfolio": "viz/industries/",
-}
 
 
 def _root(request: Request) -> str:
@@ -67,7 +61,7 @@ def _page(request: Request, build: Callable[[], Network]) -> HTMLResponse:
             {
                 "label": f"{c.label}",
                 "kind": c.kind,
-                "href": f"{root}/{_VIEW_OF_KIND[c.kind]}{_slug(c.iri)}" if c.kind in _VIEW_OF_KIND else None,
+                "href": f"{root}/{path}" if (path := view_path(c.kind, c.iri)) else None,
             }
             for c in options
         ]

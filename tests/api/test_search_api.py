@@ -78,3 +78,12 @@ def test_home_page_industry_links_open_working_views(client: TestClient) -> None
     assert any(link.endswith("/qianjiang-five-industries") for link in links)
     for link in links:
         assert client.get(link, headers=HTML).status_code == 200, link
+
+
+def test_view_error_pages_link_every_suggestion_to_its_view(client: TestClient) -> None:
+    typo = client.get("/viz/enterprises/三雷", headers=HTML)
+    assert typo.status_code == 404 and 'href="/viz/enterprises/sanlei-boxian"' in typo.text
+    ambiguous = client.get("/viz/industries/五大产业", headers=HTML)
+    assert ambiguous.status_code == 409
+    assert 'href="/viz/industries/qianjiang-five-industries"' in ambiguous.text
+    assert 'href="/viz/industries/qijiang-five-clusters"' in ambiguous.text
