@@ -200,8 +200,8 @@ class NameIndex:
         ... <https://w3id.org/chainkg/id/enterprise/a> a ckg:Enterprise ; rdfs:label "华芯智造"@zh .
         ... <https://w3id.org/chainkg/id/enterprise/b> a ckg:Enterprise ; rdfs:label "华芯科技"@zh .''', fmt="ttl")
         >>> found = NameIndex.build(kg).matches("华芯", limit=1)
-        >>> found.tier, [c.label for c in found.candidates], found.total
-        ('prefix', ['华芯科技'], 2)
+        >>> found.tier, [c.label for c in found.candidates], found.total  # by the Chinese key matched
+        ('prefix', ['华芯智造'], 2)
         """
         raw = name.strip()
         if raw in self.entries or raw.startswith(ID_BASE):
