@@ -87,7 +87,7 @@ def chain_chief_regions(
     return tabular(data, fmt=fmt, tables=chain_chief_regions_tables, name=name, table=table)
 
 
-@router.get("/figures/{subject}", summary="Figures for a subject: series and targets vs actuals",
+@router.get("/figures/{subject:path}", summary="Figures for a subject: series and targets vs actuals",
             response_model=None, responses=TABULAR_RESPONSES)
 def figures(
     store: StoreDep,
@@ -96,7 +96,10 @@ def figures(
     fmt: FormatQuery = "json",
     table: TableQuery = None,
 ) -> Mapping[str, Any] | Response:
-    """As CSV or XLSX (``format=``): tables ``figures`` and ``targets``."""
+    """Any subject with figures (a region, enterprise, industry, portfolio, project, fund …) by
+    name, slug or IRI (the IRI may be given as the path itself).
+
+    As CSV or XLSX (``format=``): tables ``figures`` and ``targets``."""
     data = figures_for(store, subject, indicator=indicator)
     return tabular(data, fmt=fmt, tables=figures_tables, name=(f"figures-{slug(data['subject'])}", f"数据-{subject}"),
                    table=table)
