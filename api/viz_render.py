@@ -201,6 +201,7 @@ def render_home(
     static_url: str = "/static",
     base_url: str = "/",
     per_group: int = 60,
+    kinds: tuple[str, ...] = (),
 ) -> str:
     """The home page: search box (``/api/search``), chain and region pickers, links to views.
 
@@ -211,6 +212,7 @@ def render_home(
         chains: picker entries ``{"slug", "label"}``.
         links: extra ``{"href", "label"}`` links to views.
         static_url, base_url: as :func:`render_page`.
+        kinds: the kinds the search box can be restricted to.
     """
     nonce = secrets.token_urlsafe(16)
     return (
@@ -225,6 +227,7 @@ def render_home(
             chains=chains,
             links=links or [],
             per_group=per_group,
+            kinds=kinds,
         )
     )
 

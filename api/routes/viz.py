@@ -22,7 +22,8 @@ from rdflib import URIRef
 from api.deps import StoreDep
 from api.viz_render import render_error, render_home, render_page
 from graph.errors import AmbiguousNameError, UnknownEntityError
-from graph.names import index_for
+from graph.names import KINDS, index_for
+from graph.search import view_path
 from graph.store import KGStore
 
 if TYPE_CHECKING:  # pyvis and networkx load with the first view, not at start-up
@@ -30,12 +31,6 @@ if TYPE_CHECKING:  # pyvis and networkx load with the first view, not at start-u
 
 router = APIRouter(tags=["views"])
 
-_VIEW_OF_KIND = {
-    "region": "viz/regions/",
-    "enterprise": "viz/enterprises/",
-    "chain": "viz/chains/",
-    "industry": "viz/chains/",
-}
 
 
 def _root(request: Request) -> str:
@@ -67,7 +62,7 @@ def _page(request: Request, build: Callable[[], Network]) -> HTMLResponse:
             {
                 "label": f"{c.label}",
                 "kind": c.kind,
-                "href": f"{root}/{_VIEW_OF_KIND[c.kind]}{_slug(c.iri)}" if c.kind in _VIEW_OF_KIND else None,
+                "href": f"{root}/{path}" if (path := view_path(c.kind, c.iri)) else None,
             }
             for c in options
         ]
@@ -123,11 +118,20 @@ def chiefs_view(store: KGStore, region: str) -> Network:
     return viz.chiefs_network(chain_chiefs(store, region))
 
 
+def industry_view(store: KGStore, industry: str) -> Network:
+    """The regional industry or portfolio network (regions, chains, planned segments, members)."""
+    from graph import viz
+    from graph.industries import industry_profile
+
+    return viz.industry_network(industry_profile(store, industry))
+
+
 VIEWS: dict[str, Callable[..., Network]] = {
     "chain": chain_view,
     "region": region_view,
     "enterprise": enterprise_view,
     "chiefs": chiefs_view,
+    "industry": industry_view,
 }
 
 
@@ -163,6 +167,12 @@ def viz_enterprise(request: Request, store: StoreDep, enterprise: str) -> HTMLRe
     return _page(request, lambda: enterprise_view(store, enterprise))
 
 
+@router.get("/viz/industries/{industry}", response_class=HTMLResponse, summary="Industry view (区域产业)")
+def viz_industry(request: Request, store: StoreDep, industry: str) -> HTMLResponse:
+    """A regional industry or portfolio: regions, chains, planned segments, members, figures."""
+    return _page(request, lambda: industry_view(store, industry))
+
+
 #: The order of the region groups on the home page: the larger places first.
 REGION_KIND_ORDER = ("ckg:Municipality", "ckg:District", "ckg:HighTechZone", "ckg:IndustrialPark",
                      "ckg:SubPark", "ckg:EconomicCorridor", "ckg:Zone")
@@ -189,11 +199,12 @@ def _by_pinyin(entry: dict[str, str]) -> tuple[str, str, str]:
 
 
 def home_entries(store: KGStore) -> dict[str, Any]:
-    """Picker entries (``slug``, ``label``): chains, and regions grouped by kind (municipality,
-    districts, high-tech zones, industrial parks, sub-parks, corridors), each list in pinyin order.
+    """Picker entries (``slug``, ``label``): chains, regional industries and portfolios, and
+    regions grouped by kind (municipality, districts, high-tech zones, industrial parks, sub-parks,
+    corridors), each list in pinyin order.
 
     Returns:
-        ``{"chains": [...], "regions": [...], "region_groups": [{"kind", "label", "items"}]}``,
+        ``{"chains", "industries", "regions": [...], "region_groups": [{"kind", "label", "items"}]}``,
         where ``regions`` is every group's items in group order.
     """
     from graph.materialize import derived_for
@@ -212,10 +223,15 @@ def home_entries(store: KGStore) -> dict[str, Any]:
     for k in kinds:
         items: list[dict[str, str]] = sorted(grouped[k], key=_by_pinyin)
         groups.append({"kind": k, "label": _label(names.get(full[k], {}), k), "items": items})
-    chains = [{"slug": _slug(e.iri), "label": _label(e.labels, e.label)}
-              for e in index_for(store).entries.values() if e.kind == "chain"]
+    entries = index_for(store).entries.values()
+
+    def pick(*kinds: str) -> list[dict[str, str]]:
+        found = [{"slug": _slug(e.iri), "label": _label(e.labels, e.label)} for e in entries if e.kind in kinds]
+        return sorted(found, key=_by_pinyin)
+
     return {
-        "chains": sorted(chains, key=_by_pinyin),
+        "chains": pick("chain"),
+        "industries": pick("industry", "portfolio"),
         "regions": [item for g in groups for item in g["items"]],
         "region_groups": groups,
     }
@@ -228,6 +244,8 @@ def home(request: Request, store: StoreDep) -> HTMLResponse:
     picks = home_entries(store)
     links = [{"href": f"{root}/viz/chains/{c['slug']}", "label": f"{c['label']} · 产业链 chain"}
              for c in picks["chains"]]
+    links += [{"href": f"{root}/viz/industries/{i['slug']}", "label": f"{i['label']} · 区域产业 industry"}
+              for i in picks["industries"]]
     return HTMLResponse(
         render_home(
             regions=picks["region_groups"],
@@ -235,5 +253,6 @@ def home(request: Request, store: StoreDep) -> HTMLResponse:
             links=links,
             static_url=f"{root}/static",
             base_url=f"{root}/",
+            kinds=KINDS,
         )
     )
