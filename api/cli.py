@@ -49,13 +49,15 @@ def open_store(path: str | None, *, write: bool = False) -> KGStore:
     An existing on-disk store is opened read-only unless ``write`` is asked for, so a question
     asked from the command line never rewrites the files a running server reads.
     """
+    from api.progress import build_progress
     from graph.loading import build, open_directory
 
     if path in (None, "", ":memory:"):
         store = KGStore(None)
         build(store)
         return store
-    return open_directory(path, read_only=not write)
+    with build_progress(directory=True) as progress:
+        return open_directory(path, read_only=not write, progress=progress)
 
 
 def emit(data: Any, *, fmt: str, table: Callable[[Any], str] | None = None) -> None:
@@ -107,14 +109,16 @@ def _build_args(p: argparse.ArgumentParser) -> None:
 @command("build", "load ontology + seeds, validate with SHACL, print counts")
 @arguments(_build_args)
 def cmd_build(args: argparse.Namespace) -> int:
+    from api.progress import build_progress
     from graph.loading import build, build_directory
 
     path = args.store or default_store_path() or None
-    if path is None:
-        with KGStore(None) as store:
-            report = build(store, validate=not args.no_validate)
-    else:
-        report = build_directory(path, validate=not args.no_validate)
+    with build_progress(directory=path is not None, validate=not args.no_validate) as progress:
+        if path is None:
+            with KGStore(None) as store:
+                report = build(store, validate=not args.no_validate, progress=progress)
+        else:
+            report = build_directory(path, validate=not args.no_validate, progress=progress)
     data = {"quads": report.quads, "classes": report.classes, "facts_without_provenance": report.unsourced}
     emit(data, fmt=args.format, table=lambda d: (
         render_table(sorted(d["classes"].items(), key=lambda kv: -kv[1]), ["class", "instances"])
@@ -264,6 +268,9 @@ def _load_command_modules() -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``chainkg`` command line; returns the exit code."""
     args = parser().parse_args(argv)
+    from api.progress import log_to_stderr
+
+    log_to_stderr()
     try:
         return int(args.handler(args))
     except DataRejectedError as err:

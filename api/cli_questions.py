@@ -65,8 +65,10 @@ def _answer(args: argparse.Namespace, question: Any, table: Any, tables: Any = N
 
 
 def _src(sources: list[dict[str, Any]]) -> str:
-    files = sorted({(s["document"] or {}).get("file") or s["basis"] for s in sources})
-    return ", ".join(f for f in files if f)
+    from graph.provenance import citation
+
+    cited = sorted({citation(s["document"]) or s["basis"] for s in sources})
+    return "; ".join(c for c in cited if c)
 
 
 # --- completeness -----------------------------------------------------------------------------
@@ -144,7 +146,8 @@ def chiefs_table(d: dict[str, Any]) -> str:
     """Readable form of a 链长制 answer."""
     if not d["records"]:
         return f"{d['region_label']}: no 链长制 record in the sources"
-    out = [f"{d['region_label']}: 链长制 for {'、'.join(d['chains']) or '(see records)'}", ""]
+    chains = "、".join(d["chains"]) or "(see records)"
+    out = [f"{d['region_label']}: 链长制 for {d['chain_count']} chains: {chains}", ""]
     for r in d["records"]:
         since = r["since"] if r["since"] == NOT_STATED else "、".join(str(s["value"]) for s in r["since"])
         posts = r["chief_posts"]

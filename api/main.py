@@ -12,6 +12,7 @@ from fastapi.staticfiles import StaticFiles
 
 from api import errors, viz_render
 from api.routes import (
+    docs,
     entities,
     export,
     health,
@@ -36,6 +37,7 @@ def open_store(settings: Settings) -> KGStore:
     read-only: the serving process then never compacts or rewrites the store's files, which the
     SPARQL worker processes read and the build-time side files are sealed against.
     """
+    from api.progress import build_progress
     from graph.loading import build, open_directory
 
     if settings.store_path is None:
@@ -44,8 +46,9 @@ def open_store(settings: Settings) -> KGStore:
             log.info("in-memory store: building from ontology + seeds")
             build(store)
         return store
-    return open_directory(settings.store_path, read_only=settings.admin_token is None,
-                          build_if_empty=settings.build_if_empty)
+    with build_progress(directory=True) as progress:
+        return open_directory(settings.store_path, read_only=settings.admin_token is None,
+                              build_if_empty=settings.build_if_empty, progress=progress)
 
 
 def create_app(settings: Settings | None = None, *, store: KGStore | None = None) -> FastAPI:
@@ -79,6 +82,8 @@ def create_app(settings: Settings | None = None, *, store: KGStore | None = None
         lifespan=lifespan,
         root_path=settings.root_path,
         responses=errors.ERROR_RESPONSES,
+        docs_url=None,  # /docs and /redoc come from api.routes.docs, without a CDN
+        redoc_url=None,
     )
     app.state.store = store
     app.state.settings = settings
@@ -95,5 +100,7 @@ def create_app(settings: Settings | None = None, *, store: KGStore | None = None
     app.include_router(policies.router)
     app.include_router(linked_data.router)
     app.include_router(viz.router)  # graph pages and home page
+    app.include_router(docs.router)  # Swagger UI and ReDoc
+    app.mount(docs.ASSETS_URL, docs.assets_app(), name="apidocs")
     app.mount("/static", StaticFiles(directory=viz_render.STATIC_DIR), name="static")
     return app

@@ -118,20 +118,14 @@ def source_lines(sources: Iterable[Mapping[str, Any]] | None) -> list[str]:
 
     >>> source_lines([{"document": {"file": "d003.md", "title": "T", "date": "2023"},
     ...                "evidence": "三磊玻纤", "basis": "stated"}])
-    ['d003.md «T» 2023: “三磊玻纤” [stated]']
+    ['«T» 2023: “三磊玻纤” [stated]']
     """
+    from graph.provenance import citation
+
     out: list[str] = []
     for s in sources or []:
         doc = s.get("document") or {}
-        where = " ".join(
-            p
-            for p in (
-                doc.get("file"),
-                f"«{doc['title']}»" if doc.get("title") else None,
-                doc.get("date") if doc.get("date") not in (None, "not stated") else None,
-            )
-            if p
-        ) or (doc.get("iri") or s.get("claim") or "source")
+        where = citation(doc) or doc.get("iri") or s.get("claim") or "source"
         line = where
         if s.get("evidence"):
             line += f": “{s['evidence']}”"
@@ -1288,7 +1282,10 @@ def chiefs_network(report: Any) -> Network:
     region = data.get("region") or "region"
     region_label = data.get("region_label") or region
     records = data.get("records") or []
-    industries_n = sum(len(r.get("industries") or []) for r in records)
+    from graph.chiefs import ChiefReport
+
+    # the count the API and the CLI give: a chain two records name counts once
+    industries_n = len(ChiefReport(region, region_label, records).chains)
     summary = [
         ("实行链长制 runs 链长制", "是 yes" if records else "否 no / 未载明 not stated"),
         ("记录 records", str(len(records))),
