@@ -441,7 +441,12 @@ def recover_directory(path: str | Path) -> int:
     """Open the store at ``path`` for writing and :func:`recover` it (when it needs it)."""
     if not needs_recovery(path):
         return 0
-    with _writable(path) as store:
+    try:
+        opened = _writable(path)
+        store = opened.__enter__()
+    except OSError:  # another process holds the store for writing (and may be mid-import): not ours
+        return 0
+    with opened:
         journal = journal_for(store)
         try:
             return recover(store, journal)

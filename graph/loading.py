@@ -124,6 +124,8 @@ class BuildReport:
     classes: dict[str, int] = field(default_factory=dict)
     unsourced: int = 0
     violations: list[Problem] = field(default_factory=list)
+    #: user imports written again from the journal (``build_directory``)
+    imports: int = 0
 
 
 def import_files(store: KGStore, paths: Sequence[str | Path], *, validate: bool = True) -> int:
@@ -178,7 +180,8 @@ def build_directory(
     path: str | Path, *, seeds: Sequence[Path] | None = None, validate: bool = True, extra: Sequence[Path] = ()
 ) -> BuildReport:
     """Build an on-disk store from scratch: ontology + seeds (+ ``extra`` files, bulk-loaded),
-    then the build-time side files (name index, region closure, coverage), sealed against the
+    then the user imports kept in its journal (:func:`graph.journal.replay`), then the build-time
+    side files (name index, region closure, coverage), sealed against the
     store's files so that readers can tell they are current.
 
     Args:
@@ -200,12 +203,16 @@ def build_directory(
         report = build(store, seeds=seeds, validate=validate)  # validates before clearing anything
         for data in extra:
             store.bulk_load_file(data)
-        if extra:
+        from graph.journal import replay
+
+        replayed = replay(store)  # user imports come back: a rebuild never drops them
+        if extra or replayed:
             from graph import stats
 
             report = BuildReport(
                 quads=len(store), classes=stats.class_counts(store), unsourced=stats.unsourced_count(store)
             )
+        report.imports = replayed
     finally:
         store.close()
         del store
@@ -230,6 +237,9 @@ def open_directory(path: str | Path, *, read_only: bool = True, build_if_empty: 
     """
     path = Path(path)
     if (path / "CURRENT").exists():  # an existing RocksDB store
+        from graph.journal import recover_directory
+
+        recover_directory(path)  # an import interrupted by a crash is undone first
         store = KGStore(path, read_only=read_only)
         if not build_if_empty or not store.is_empty():
             return store

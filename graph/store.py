@@ -302,8 +302,8 @@ class KGStore:
         proportional to ``len(quads)``); returns how many named-graph quads were new.
 
         >>> kg = KGStore()
-        >>> g = ox.NamedNode("https://e.org/g")
-        >>> kg.add_claims([ox.Quad(ox.NamedNode("https://e.org/a"), ox.NamedNode("https://e.org/p"), ox.Literal("x"), g)])
+        >>> a, p, g = ox.NamedNode("https://e.org/a"), ox.NamedNode("https://e.org/p"), ox.NamedNode("https://e.org/g")
+        >>> kg.add_claims([ox.Quad(a, p, ox.Literal("x"), g)])
         1
         >>> len(kg)
         2
