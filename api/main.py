@@ -10,8 +10,8 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.staticfiles import StaticFiles
 
-from api import errors, viz_render
-from api.routes import entities, health, linked_data, questions, search, sparql, viz
+from api import errors, refresh, viz_render
+from api.routes import entities, health, imports, linked_data, questions, search, sparql, viz
 from api.settings import Settings, get_settings
 from graph.store import KGStore
 
@@ -51,6 +51,7 @@ def create_app(settings: Settings | None = None, *, store: KGStore | None = None
         owned = app.state.store is None
         if owned:
             app.state.store = open_store(settings)
+        refresh.note_opened(app.state)
         engine = sparql.engine_for(app.state)  # start the query workers before the first request
         try:
             yield
@@ -73,12 +74,14 @@ def create_app(settings: Settings | None = None, *, store: KGStore | None = None
     app.state.settings = settings
     if settings.cors_origins:
         app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET", "POST"])
+    app.add_middleware(refresh.RefreshOnChange, state=app.state)  # sees imports by other processes
     errors.install(app)
     app.include_router(health.router)
     app.include_router(sparql.router)  # SPARQL 1.1 Protocol
     app.include_router(search.router)
     app.include_router(entities.router)
     app.include_router(questions.router)
+    app.include_router(imports.router)
     app.include_router(linked_data.router)
     app.include_router(viz.router)  # graph pages and home page
     app.mount("/static", StaticFiles(directory=viz_render.STATIC_DIR), name="static")

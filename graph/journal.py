@@ -442,16 +442,15 @@ def recover_directory(path: str | Path) -> int:
     if not needs_recovery(path):
         return 0
     try:
-        opened = _writable(path)
-        store = opened.__enter__()
+        store = KGStore(Path(path))
     except OSError:  # another process holds the store for writing (and may be mid-import): not ours
         return 0
-    with opened:
-        journal = journal_for(store)
-        try:
-            return recover(store, journal)
-        finally:
-            _release(store, journal)
+    journal = journal_for(store)
+    try:
+        return recover(store, journal)
+    finally:
+        journal.close()
+        store.close()
 
 
 def replay(store: KGStore) -> int:
