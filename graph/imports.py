@@ -227,11 +227,11 @@ def _inverse_paths() -> list[ox.NamedNode]:
 
 
 def context_triples(store: KGStore, quads: Sequence[ox.Quad]) -> list[ox.Quad]:
-    """What the store says that SHACL needs to judge ``quads`` merged into it: every default-graph
-    triple about each resource the quads mention (as subject or object, claim graphs included),
-    the triples pointing at their subjects through the predicates shapes follow backwards, and
-    the classes of every resource those triples point at. Proportional to the neighbourhood of
-    the import, not to the store."""
+    """What the store says that SHACL needs to judge the resources ``quads`` describe, merged into
+    the store: every default-graph triple about each resource the quads mention (as subject or
+    object, claim graphs included: so the classes of the values are known), and the triples
+    pointing at their subjects through the predicates shapes follow backwards, with their
+    classes. Proportional to the neighbourhood of the import, not to the store."""
     mentioned: set[Any] = set()
     subjects: set[Any] = set()
     for q in quads:
@@ -246,23 +246,54 @@ def context_triples(store: KGStore, quads: Sequence[ox.Quad]) -> list[ox.Quad]:
             out.extend(store.ox.quads_for_pattern(term, None, None, _DEFAULT))
     for s in subjects:
         for p in _inverse_paths():
-            out.extend(store.ox.quads_for_pattern(None, p, s, _DEFAULT))
-    second = {q.object for q in out if isinstance(q.object, ox.NamedNode)} | {q.subject for q in out}
-    for term in second - mentioned:
-        out.extend(store.ox.quads_for_pattern(term, RDF_TYPE, None, _DEFAULT))
+            inbound = list(store.ox.quads_for_pattern(None, p, s, _DEFAULT))
+            out.extend(inbound)
+            for q in inbound:  # the classes of what points back at them
+                out.extend(store.ox.quads_for_pattern(q.subject, RDF_TYPE, None, _DEFAULT))
     return out
 
 
 def shacl_problems(store: KGStore, quads: Sequence[ox.Quad]) -> list[Problem]:
-    """SHACL violations of ``quads`` merged into ``store``, judged on the quads, their
-    neighbourhood in the store (:func:`context_triples`) and the ontology; only violations whose
-    focus is a resource the quads mention are reported (the store itself conforms)."""
-    from graph.loading import ontology_graph, validate_quads
+    """SHACL violations of the resources ``quads`` describe (their subjects and claim graphs) once
+    merged into ``store``, judged on the quads, their neighbourhood in the store
+    (:func:`context_triples`) and the ontology's class hierarchy; only those resources are
+    validated (pyshacl's ``focus_nodes``): the store itself conforms."""
+    from pyshacl import validate
+    from rdflib import URIRef
 
+    from graph.loading import _union_graph, _violations
+
+    shapes, ontology = _shacl_graphs()
     focus = {q.subject.value for q in quads} | {q.graph_name.value for q in quads
                                                   if isinstance(q.graph_name, ox.NamedNode)}
-    problems = validate_quads([*quads, *context_triples(store, quads)], extra=ontology_graph())
-    return [p for p in problems if p.focus is None or p.focus in focus]
+    data = _union_graph([*quads, *context_triples(store, quads)])
+    data += ontology
+    conforms, report, _ = validate(data, shacl_graph=shapes, inference="none", allow_warnings=True,
+                                   advanced=True, inplace=True,  # ``data`` is ours: no copy
+                                   focus_nodes=[URIRef(f) for f in sorted(focus)])
+    if conforms:
+        return []
+    return [p for p in _violations(report) if p.focus is None or p.focus in focus]
+
+
+_SHACL: tuple[Any, Any] | None = None
+
+
+def _shacl_graphs() -> tuple[Any, Any]:
+    """The shapes, and the class hierarchy of the ontology (what ``sh:class`` and
+    ``sh:targetClass`` read from the data graph), parsed once per process (read-only here)."""
+    global _SHACL
+    if _SHACL is None:
+        from rdflib import Graph
+        from rdflib.namespace import RDFS
+
+        from graph.loading import ontology_graph, shapes_graph
+
+        hierarchy = Graph()
+        for triple in ontology_graph().triples((None, RDFS.subClassOf, None)):
+            hierarchy.add(triple)
+        _SHACL = (shapes_graph(), hierarchy)
+    return _SHACL
 
 
 def check(store: KGStore, quads: Sequence[ox.Quad], *, source: str) -> None:

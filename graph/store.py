@@ -301,6 +301,10 @@ class KGStore:
         """Add named-graph quads and their default-graph copies in one transaction (a cost
         proportional to ``len(quads)``); returns how many named-graph quads were new.
 
+        The write is in RocksDB's write-ahead log when this returns (it survives the process
+        being killed); it is not flushed to a table file (that costs ~40 ms a write): closing the
+        store flushes, and another process opening the directory read-only replays the log.
+
         >>> kg = KGStore()
         >>> a, p, g = ox.NamedNode("https://e.org/a"), ox.NamedNode("https://e.org/p"), ox.NamedNode("https://e.org/g")
         >>> kg.add_claims([ox.Quad(a, p, ox.Literal("x"), g)])
@@ -311,9 +315,7 @@ class KGStore:
         named = [q for q in quads if not isinstance(q.graph_name, ox.DefaultGraph)]
         with self._write_lock:
             new = sum(1 for q in named if q not in self.ox)
-            self.ox.extend(with_merged_view(named))
-            if self.path is not None:
-                self.ox.flush()
+            self.ox.extend(with_merged_view(named))  # in RocksDB's write-ahead log: no flush needed
             self.version += 1
         return new
 
@@ -345,8 +347,6 @@ class KGStore:
                 self.ox.update("".join(parts))
             finally:
                 self.version += 1
-            if self.path is not None:
-                self.ox.flush()
 
     def clear(self) -> None:
         """Remove every quad."""
