@@ -264,8 +264,8 @@ def shacl_problems(store: KGStore, quads: Sequence[ox.Quad]) -> list[Problem]:
     from graph.loading import _union_graph, _violations
 
     shapes, ontology = _shacl_graphs()
-    focus = {q.subject.value for q in quads} | {q.graph_name.value for q in quads
-                                                  if isinstance(q.graph_name, ox.NamedNode)}
+    focus = {str(q.subject.value) for q in quads if isinstance(q.subject, ox.NamedNode)}
+    focus |= {q.graph_name.value for q in quads if isinstance(q.graph_name, ox.NamedNode)}
     data = _union_graph([*quads, *context_triples(store, quads)])
     data += ontology
     conforms, report, _ = validate(data, shacl_graph=shapes, inference="none", allow_warnings=True,

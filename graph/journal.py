@@ -359,8 +359,7 @@ def record_import(
                 db.execute("UPDATE imports SET state = 'done' WHERE seq = ?", (seq,))
                 version = journal.bump()
             _touch_marker(store.path, version)
-            rec = journal.records(states=("done",))
-            return next(r for r in rec if r.id == import_id)
+            return next(r for r in journal.records() if r.id == import_id)
         finally:
             _release(store, journal)
 
