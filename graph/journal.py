@@ -57,6 +57,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from graph.errors import ChainKGError, DataRejectedError, Problem
+from graph.side_files import SideFiles, touched_subjects
 from graph.store import KGStore
 
 FILE = "journal.sqlite"
@@ -269,18 +270,21 @@ def _crash_point(name: str) -> None:
 
 
 @contextmanager
-def _writable(target: KGStore | str | Path) -> Iterator[KGStore]:
-    """The store to write: ``target`` itself, or the directory opened for writing (closed after)."""
+def _writable(target: KGStore | str | Path) -> Iterator[tuple[KGStore, SideFiles | None]]:
+    """The store to write: ``target`` itself, or the directory opened for writing (closed after,
+    and then its name index brought up to date for what the write touched: :mod:`graph.side_files`)."""
     if isinstance(target, KGStore):
         if target.read_only:
             raise ChainKGError("the store is open read-only; import into its directory instead")
-        yield target
+        yield target, None
         return
+    side = SideFiles(Path(target))
     store = KGStore(Path(target))
     try:
-        yield store
+        yield store, side
     finally:
         store.close()
+    side.finish()  # only after a write that went through: a failed one leaves the index unsealed
 
 
 def _new_id(journal: Journal, sha: str) -> str:
@@ -326,7 +330,7 @@ def record_import(
     lines = canonical(quads)
     if not lines:
         raise DataRejectedError([Problem(source.name, "no facts to import")], kind="empty")
-    with _writable(target) as store:
+    with _writable(target) as (store, side):
         journal = journal_for(store)
         try:
             recover(store, journal)
@@ -355,6 +359,8 @@ def record_import(
             _crash_point("journal-written")
             store.add_claims(added)
             _crash_point("store-written")
+            if side is not None:
+                side.touch(store, touched_subjects(added))
             with journal.transaction() as db:
                 db.execute("UPDATE imports SET state = 'done' WHERE seq = ?", (seq,))
                 version = journal.bump()
@@ -371,7 +377,7 @@ def remove_import(target: KGStore | str | Path, import_id: str) -> ImportRecord:
     Raises:
         UnknownImportError: no such import.
     """
-    with _writable(target) as store:
+    with _writable(target) as (store, side):
         journal = journal_for(store)
         try:
             recover(store, journal)
@@ -380,17 +386,21 @@ def remove_import(target: KGStore | str | Path, import_id: str) -> ImportRecord:
             with journal.transaction() as db:
                 db.execute("UPDATE imports SET state = 'removing' WHERE seq = ?", (seq,))
             _crash_point("remove-marked")
-            _finish_removal(store, journal, seq)
+            removed = _finish_removal(store, journal, seq)
+            if side is not None:
+                side.touch(store, touched_subjects(removed))
             return record
         finally:
             _release(store, journal)
 
 
-def _finish_removal(store: KGStore, journal: Journal, seq: int) -> None:
-    """Delete what import ``seq`` added and others do not state, then its entry (idempotent)."""
+def _finish_removal(store: KGStore, journal: Journal, seq: int) -> list[ox.Quad]:
+    """Delete what import ``seq`` added and others do not state, then its entry (idempotent);
+    returns the quads deleted."""
     added = [line for (line,) in journal.db.execute("SELECT nquad FROM quads WHERE seq = ? AND added = 1", (seq,))]
     keep = journal.stated_elsewhere(seq, added)
-    store.remove_claims(_parse_lines(line for line in added if line not in keep))
+    removed = _parse_lines(line for line in added if line not in keep)
+    store.remove_claims(removed)
     with journal.transaction() as db:
         # what this import added and another import also states now belongs to that one
         for i in range(0, len(added), 500):
@@ -403,6 +413,7 @@ def _finish_removal(store: KGStore, journal: Journal, seq: int) -> None:
         db.execute("DELETE FROM imports WHERE seq = ?", (seq,))
         version = journal.bump()
     _touch_marker(store.path, version)
+    return removed
 
 
 def recover(store: KGStore, journal: Journal) -> int:

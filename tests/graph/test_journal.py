@@ -53,9 +53,13 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture()
 def store_dir(built: Path, tmp_path: Path) -> Path:
     """A fresh copy of the built seed store (a RocksDB checkpoint plus the side files)."""
+    import shutil
+
     target = tmp_path / "store"
     with KGStore(built, read_only=True) as kg:
         kg.snapshot(target)
+    for name in ("names.sqlite", "names.keys", "derived.sqlite"):
+        shutil.copy(built / name, target / name)
     return target
 
 
@@ -271,3 +275,30 @@ def test_rosters_need_their_reader() -> None:
             imports.read_file_quads(b"a,b\n", filename="x.csv", store=KGStore())
     else:
         pytest.skip("graph.ingest.roster is installed: its own tests cover rosters")
+
+
+# --- the name index follows imports -----------------------------------------------------------
+
+
+def test_the_name_index_is_updated_for_imported_and_removed_resources(store_dir: Path) -> None:
+    from graph import name_store
+    from graph.materialize import derived_for
+    from graph.names import NameIndex, index_for
+
+    record, _ = imports.import_file(store_dir, example_file(), filename="park-visit-2024.trig")
+    firm = ID + "enterprise/jinxiu-silk"
+    with KGStore(store_dir, read_only=True) as kg:
+        assert name_store.open_for(kg) is not None  # sealed again: current, not rebuilt
+        assert derived_for(kg) is None  # the derived tables are not: their questions use SPARQL
+        index, memory = index_for(kg), NameIndex.build(kg)
+        for text in ("锦绣丝绸", "重庆锦绣丝绸印染有限公司", "jinxiusichou", "jinxiu-silk"):
+            assert index.resolve(text).iri == firm, text
+            assert [c.iri for c in index.search(text)][:1] == [c.iri for c in memory.search(text)][:1], text
+        assert any(c.iri == firm for c in index.search("绣丝"))  # inside a name (added keys)
+    journal.remove_import(store_dir, record.id)
+    with KGStore(store_dir, read_only=True) as kg:
+        index = index_for(kg)
+        assert name_store.open_for(kg) is not None
+        assert all(c.iri != firm for c in index.search("锦绣丝绸"))
+        assert all(c.iri != firm for c in index.search("绣丝"))
+        assert index.resolve("三磊玻纤").iri.endswith("sanlei-boxian")
