@@ -526,6 +526,8 @@ def _data_only(sparql: str) -> tuple[str, str] | None:
     'INSERT DATA { <http://a> <http://p> 1 } ; INSERT DATA { <http://a> <http://p> 2 }'
     >>> _data_only("DELETE WHERE { ?s ?p ?o }") is None
     True
+    >>> _data_only("INSERT DATA { <http://a> <http://p> 1 } ; CREATE GRAPH <http://g>") is None
+    True
     """
     from graph.sparql import tokens
 
@@ -554,8 +556,8 @@ def _data_only(sparql: str) -> tuple[str, str] | None:
             expect_op = False
         elif word in ("INSERT", "DELETE"):
             pending = (word, token.start)
-        elif word in ("PREFIX", "BASE") or token.kind in ("iri", "name"):
-            continue  # the prologue: keywords, prefixed names and IRIs
+        elif word in ("PREFIX", "BASE") or token.kind == "iri" or (token.kind == "name" and word is None):
+            continue  # the prologue: its keywords, prefix names and IRIs
         else:
             return None
     if pending is not None or len(kinds) != 1:

@@ -108,6 +108,9 @@ def test_update_fast_path_is_used_only_for_data_forms() -> None:
     assert _data_only("INSERT { GRAPH <http://g> { ?s ?p 1 } } WHERE { ?s ?p ?o }") is None
     assert _data_only("INSERT DATA { <http://a> <http://p> 1 } ; DELETE DATA { <http://a> <http://p> 1 }") is None
     assert _data_only("CLEAR ALL") is None
+    assert _data_only("INSERT DATA { <http://a> <http://p> 1 } ; CREATE GRAPH <http://g>") is None
+    found = _data_only("BASE <http://b/> PREFIX ex: <http://e/> DELETE DATA { GRAPH ex:g { <a> ex:p 1 } }")
+    assert found is not None and found[0] == "delete"
 
 
 # --- the journal ------------------------------------------------------------------------------
