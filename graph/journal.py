@@ -345,6 +345,8 @@ def record_import(
                 imports.check(store, parsed, source=source.name)
             added = [q for q in parsed if q not in store.ox]
             added_lines = {str(q) for q in added}
+            if side is not None:
+                side.before(store, touched_subjects(added))
             created = datetime.now(UTC).isoformat(timespec="seconds")
             with journal.transaction() as db:
                 import_id = _new_id(journal, sha)
@@ -386,9 +388,12 @@ def remove_import(target: KGStore | str | Path, import_id: str) -> ImportRecord:
             with journal.transaction() as db:
                 db.execute("UPDATE imports SET state = 'removing' WHERE seq = ?", (seq,))
             _crash_point("remove-marked")
-            removed = _finish_removal(store, journal, seq)
+            subjects = touched_subjects(journal.quads(seq, added_only=True))
             if side is not None:
-                side.touch(store, touched_subjects(removed))
+                side.before(store, subjects)
+            _finish_removal(store, journal, seq)
+            if side is not None:
+                side.touch(store, subjects)
             return record
         finally:
             _release(store, journal)
