@@ -24,7 +24,9 @@ in ``CHAINKG_CRASH_AT`` (``journal-written``, ``store-written``, ``remove-marked
 
 Readers in other processes (a running server) learn of a committed change from the marker file
 ``<store>/chainkg.version``, replaced (a new inode) after every commit: :func:`stamp` is one
-``stat`` call, cheap enough for every request.
+``stat`` call, cheap enough for every request. An import into a store directory also brings the
+build-time side files (name index, coverage and members tables) up to date for the resources it
+touched, and seals them again (:mod:`graph.side_files`), so a reader keeps using them.
 
 >>> import pyoxigraph as ox
 >>> from graph.store import KGStore
