@@ -183,28 +183,30 @@ def wrap_plain(
 # --- judging on the merged result -------------------------------------------------------------
 
 
-def _objects(store: KGStore, quads: Sequence[ox.Quad], s: Any, p: ox.NamedNode) -> list[Any]:
-    """Objects of (s, p) in the import's quads and in the store's default graph."""
-    found = [q.object for q in quads if q.subject == s and q.predicate == p]
-    found += [q.object for q in store.ox.quads_for_pattern(s, p, None, _DEFAULT)]
-    return found
+def _objects(store: KGStore, index: dict[tuple[Any, Any], list[Any]], s: Any, p: ox.NamedNode) -> list[Any]:
+    """Objects of (s, p) in the import's quads (``index``) and in the store's default graph."""
+    return [*index.get((s, p), ()), *(q.object for q in store.ox.quads_for_pattern(s, p, None, _DEFAULT))]
 
 
 def provenance_problems(store: KGStore, quads: Sequence[ox.Quad], *, source: str) -> list[Problem]:
     """Every claim graph of ``quads`` must be derived from a source (in the import or the store),
     with an evidence quote when that source is a document; nothing goes into ``graph:ontology``."""
+    index: dict[tuple[Any, Any], list[Any]] = {}
+    for q in quads:
+        if q.predicate in (DERIVED, RDF_TYPE, _EVIDENCE):
+            index.setdefault((q.subject, q.predicate), []).append(q.object)
     problems: list[Problem] = []
     graphs = {q.graph_name for q in quads} - {_PROV_GRAPH}
     if _ONTOLOGY in graphs:
         problems.append(Problem(source, MSG_ONTOLOGY))
         graphs.discard(_ONTOLOGY)
     for g in sorted(graphs, key=str):
-        sources = _objects(store, quads, g, DERIVED)
+        sources = _objects(store, index, g, DERIVED)
         if not sources:
             problems.append(Problem(source, MSG_NO_PROVENANCE.format(g=g), focus=str(g)))
             continue
-        from_document = any(_SOURCE_DOCUMENT in _objects(store, quads, src, RDF_TYPE) for src in sources)
-        if from_document and not _objects(store, quads, g, _EVIDENCE):
+        from_document = any(_SOURCE_DOCUMENT in _objects(store, index, src, RDF_TYPE) for src in sources)
+        if from_document and not _objects(store, index, g, _EVIDENCE):
             problems.append(Problem(source, MSG_NO_EVIDENCE.format(g=g), focus=str(g)))
     return problems
 

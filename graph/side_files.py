@@ -49,6 +49,7 @@ _Contribution = tuple[frozenset[tuple[str, str]], frozenset[tuple[str, str, str,
 
 EXTRA_SCHEMA = """
     CREATE TABLE IF NOT EXISTS extra_keys (num INTEGER PRIMARY KEY, key TEXT NOT NULL, eid INTEGER NOT NULL);
+    CREATE INDEX IF NOT EXISTS extra_keys_eid ON extra_keys (eid);
 """
 
 
@@ -150,10 +151,30 @@ class SideFiles:
             db.close()
 
 
+def _keys_of(names: list[str], pinyin: Any) -> tuple[set[str], set[str]]:
+    """The keys and stems of a resource's names, as :func:`graph.name_store.build` computes them."""
+    from graph.names import _PREFIXES, _SUFFIXES, has_cjk, normalise, stem
+
+    keys: set[str] = set()
+    stems: set[str] = set()
+    for name in names:
+        key = normalise(name)
+        if not key:
+            continue
+        keys.add(key)
+        st = stem(key) if key.startswith(_PREFIXES) or key.endswith(_SUFFIXES) else key
+        stems.add(st)
+        if has_cjk(key):
+            keys.add(pinyin(key))
+            stems.add(pinyin(st))
+    return keys, stems
+
+
 def update_names(directory: Path, entries: dict[str, tuple[str, dict[str, str], list[str]] | None]) -> None:
     """Replace the entries of the given IRIs in ``names.sqlite`` (``None``: remove it), in one
-    transaction; keys, stems and slug computed as :func:`graph.name_store.build` does."""
-    from graph.names import _PREFIXES, _SUFFIXES, has_cjk, normalise, stem, to_pinyin
+    transaction; keys, stems and slug computed as :func:`graph.name_store.build` does, old rows
+    found through the tables' own indexes (by key, stem and slug)."""
+    from graph.names import to_pinyin
 
     db = sqlite3.connect(directory / name_store.FILE)
     try:
@@ -167,10 +188,15 @@ def update_names(directory: Path, entries: dict[str, tuple[str, dict[str, str], 
         deleted = int(meta.get("deleted", "0"))
         encode = json.JSONEncoder(ensure_ascii=False).encode
         for iri, found in entries.items():
-            old = db.execute("SELECT eid FROM entries WHERE iri = ?", (iri,)).fetchone()
+            old = db.execute("SELECT eid, names FROM entries WHERE iri = ?", (iri,)).fetchone()
             if old is not None:
-                for table in ("keys", "stems", "slugs", "extra_keys", "entries"):
-                    db.execute(f"DELETE FROM {table} WHERE eid = ?", (old[0],))
+                eid = old[0]
+                keys, stems = _keys_of(json.loads(old[1]), pinyin)
+                db.executemany("DELETE FROM keys WHERE key = ? AND eid = ?", ((k, eid) for k in keys))
+                db.executemany("DELETE FROM stems WHERE stem = ? AND eid = ?", ((st, eid) for st in stems))
+                db.execute("DELETE FROM slugs WHERE slug = ? AND eid = ?", (_slug(iri), eid))
+                db.execute("DELETE FROM extra_keys WHERE eid = ?", (eid,))
+                db.execute("DELETE FROM entries WHERE eid = ?", (eid,))
                 count -= 1
                 deleted += 1
             if found is None:
@@ -182,29 +208,22 @@ def update_names(directory: Path, entries: dict[str, tuple[str, dict[str, str], 
             label = labels.get("zh") or labels.get("en") or (min(names) if names else iri)
             db.execute("INSERT INTO entries VALUES (?, ?, ?, ?, ?, ?)",
                        (eid, iri, kind, label, encode(labels), encode(names)))
-            db.execute("INSERT INTO slugs VALUES (?, ?)", (iri.rstrip("/").rsplit("/", 1)[-1].lower(), eid))
-            keys: set[str] = set()
-            stems: set[str] = set()
-            for name in names:
-                key = normalise(name)
-                if not key:
-                    continue
-                keys.add(key)
-                st = stem(key) if key.startswith(_PREFIXES) or key.endswith(_SUFFIXES) else key
-                stems.add(st)
-                if has_cjk(key):
-                    keys.add(pinyin(key))
-                    stems.add(pinyin(st))
+            db.execute("INSERT INTO slugs VALUES (?, ?)", (_slug(iri), eid))
+            keys, stems = _keys_of(names, pinyin)
             for k in sorted(keys):
                 db.execute("INSERT INTO keys VALUES (?, ?)", (k, eid))
                 db.execute("INSERT INTO extra_keys VALUES (?, ?, ?)", (next_num, k, eid))
                 next_num += 1
-            db.executemany("INSERT INTO stems VALUES (?, ?)", ((s, eid) for s in sorted(stems)))
+            db.executemany("INSERT INTO stems VALUES (?, ?)", ((st, eid) for st in sorted(stems)))
         db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)",
                        [("entries", str(count)), ("deleted", str(deleted))])
         db.commit()
     finally:
         db.close()
+
+
+def _slug(iri: str) -> str:
+    return iri.rstrip("/").rsplit("/", 1)[-1].lower()
 
 
 def touched_subjects(quads: Any) -> set[str]:
