@@ -10,12 +10,13 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.staticfiles import StaticFiles
 
-from api import errors, viz_render
+from api import errors, refresh, viz_render
 from api.routes import (
     docs,
     entities,
     export,
     health,
+    imports,
     industries,
     linked_data,
     policies,
@@ -65,6 +66,7 @@ def create_app(settings: Settings | None = None, *, store: KGStore | None = None
         owned = app.state.store is None
         if owned:
             app.state.store = open_store(settings)
+        refresh.note_opened(app.state)
         engine = sparql.engine_for(app.state)  # start the query workers before the first request
         try:
             yield
@@ -89,6 +91,7 @@ def create_app(settings: Settings | None = None, *, store: KGStore | None = None
     app.state.settings = settings
     if settings.cors_origins:
         app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET", "POST"])
+    app.add_middleware(refresh.RefreshOnChange, state=app.state)  # sees imports by other processes
     errors.install(app)
     app.include_router(health.router)
     app.include_router(sparql.router)  # SPARQL 1.1 Protocol
@@ -98,6 +101,7 @@ def create_app(settings: Settings | None = None, *, store: KGStore | None = None
     app.include_router(export.router)
     app.include_router(industries.router)
     app.include_router(policies.router)
+    app.include_router(imports.router)
     app.include_router(linked_data.router)
     app.include_router(viz.router)  # graph pages and home page
     app.include_router(docs.router)  # Swagger UI and ReDoc

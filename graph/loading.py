@@ -141,6 +141,8 @@ class BuildReport:
     classes: dict[str, int] = field(default_factory=dict)
     unsourced: int = 0
     violations: list[Problem] = field(default_factory=list)
+    #: user imports written again from the journal (``build_directory``)
+    imports: int = 0
 
 
 def import_files(store: KGStore, paths: Sequence[str | Path], *, validate: bool = True) -> int:
@@ -211,7 +213,8 @@ def build_directory(
     progress: Progress | None = None,
 ) -> BuildReport:
     """Build an on-disk store from scratch: ontology + seeds (+ ``extra`` files, bulk-loaded),
-    then the build-time side files (name index, region closure, coverage), sealed against the
+    then the user imports kept in its journal (:func:`graph.journal.replay`), then the build-time
+    side files (name index, region closure, coverage), sealed against the
     store's files so that readers can tell they are current.
 
     Args:
@@ -234,12 +237,16 @@ def build_directory(
         report = build(store, seeds=seeds, validate=validate, progress=progress)  # validates before clearing
         for data in extra:
             store.bulk_load_file(data)
-        if extra:
+        from graph.journal import replay
+
+        replayed = replay(store)  # user imports come back: a rebuild never drops them
+        if extra or replayed:
             from graph import stats
 
             report = BuildReport(
                 quads=len(store), classes=stats.class_counts(store), unsourced=stats.unsourced_count(store)
             )
+        report.imports = replayed
     finally:
         store.close()
         del store
@@ -269,6 +276,9 @@ def open_directory(
     """
     path = Path(path)
     if (path / "CURRENT").exists():  # an existing RocksDB store
+        from graph.journal import recover_directory
+
+        recover_directory(path)  # an import interrupted by a crash is undone first
         store = KGStore(path, read_only=read_only)
         if not build_if_empty or not store.is_empty():
             return store

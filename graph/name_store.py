@@ -527,8 +527,26 @@ class NameStore:
             return self._blob
 
     def substring_hits(self, needle: str) -> Iterator[tuple[int, str]]:
-        """(eid, key) for the keys containing ``needle``, in key-number order (which is eid order,
-        so IRI order), read only as far as the caller iterates.
+        """(eid, key) for the keys containing ``needle``: those of the build (:meth:`_built_hits`),
+        then those added by imports since (table ``extra_keys``, :mod:`graph.side_files`); hits
+        of entries an import replaced or removed are skipped."""
+        hits = self._built_hits(needle)
+        if int(self.meta.get("deleted", "0")):
+            alive = self.db.execute
+            hits = ((eid, key) for eid, key in hits
+                    if alive("SELECT 1 FROM entries WHERE eid = ?", (eid,)).fetchone() is not None)
+        yield from hits
+        if self._has_extra():
+            yield from self.db.execute("SELECT eid, key FROM extra_keys WHERE instr(key, ?) > 0 ORDER BY num",
+                                       (needle,))
+
+    def _has_extra(self) -> bool:
+        found = self.db.execute("SELECT 1 FROM sqlite_master WHERE name = 'extra_keys'").fetchone()
+        return found is not None
+
+    def _built_hits(self, needle: str) -> Iterator[tuple[int, str]]:
+        """(eid, key) for the build's keys containing ``needle``, in key-number order (which is eid
+        order, so IRI order), read only as far as the caller iterates.
 
         With a Chinese character: the keys of the shortest posting among the needle's character
         bigrams (or, for one character, of that character) in ``grams``, checked. Three or more
