@@ -16,11 +16,27 @@ from typing import Any
 from graph.loading import Progress, build_steps
 
 
+class _StderrHandler(logging.StreamHandler):
+    """A stream handler that writes to whatever ``sys.stderr`` is when a record is emitted.
+
+    ``StreamHandler(sys.stderr)`` keeps the stream of the moment it was made, which is wrong once
+    standard error is replaced (a redirect, a captured stream that has since been closed).
+    """
+
+    @property
+    def stream(self) -> Any:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, _value: Any) -> None:
+        pass
+
+
 def log_to_stderr() -> None:
     """Show INFO lines of the ``chainkg`` loggers on standard error (once per process)."""
     logger = logging.getLogger("chainkg")
     if not any(getattr(h, "chainkg", False) for h in logger.handlers):
-        handler = logging.StreamHandler(sys.stderr)
+        handler = _StderrHandler()
         handler.setFormatter(logging.Formatter("chainkg: %(message)s"))
         handler.chainkg = True  # type: ignore[attr-defined]
         logger.addHandler(handler)
