@@ -10,6 +10,8 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from graph.build.imports import UnsupportedFileError
+from graph.build.journal import UnknownImportError
 from graph.errors import (
     AmbiguousNameError,
     Candidate,
@@ -21,9 +23,7 @@ from graph.errors import (
     ResultTooLargeError,
     UnknownEntityError,
 )
-from graph.imports import UnsupportedFileError
-from graph.journal import UnknownImportError
-from graph.sparql import UpdateFailedError
+from graph.sparql.endpoint import UpdateFailedError
 
 
 class ErrorDetail(BaseModel):

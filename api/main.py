@@ -26,7 +26,7 @@ from api.routes import (
     viz,
 )
 from api.settings import Settings, get_settings
-from graph.store import KGStore
+from graph.store.embedded import KGStore
 
 log = logging.getLogger("chainkg")
 
@@ -39,7 +39,7 @@ def open_store(settings: Settings) -> KGStore:
     SPARQL worker processes read and the build-time side files are sealed against.
     """
     from api.progress import build_progress
-    from graph.loading import build, open_directory
+    from graph.build.loading import build, open_directory
 
     if settings.store_path is None:
         store = KGStore()

@@ -1,4 +1,4 @@
-"""``/sparql`` and ``/sparql/update``: the SPARQL 1.1 Protocol over :mod:`graph.sparql`.
+"""``/sparql`` and ``/sparql/update``: the SPARQL 1.1 Protocol over :mod:`graph.sparql.endpoint`.
 
 Query operation (``/sparql``)
     ``GET ?query=``, ``POST`` ``application/x-www-form-urlencoded`` (``query=``) or ``POST``
@@ -32,7 +32,7 @@ from api.conneg import Family, formats, negotiate
 from api.deps import SettingsDep
 from api.settings import Settings
 from graph.errors import ForbiddenOperationError
-from graph.sparql import (
+from graph.sparql.endpoint import (
     GRAPH_FORMATS,
     MSG_UPDATE_ON_QUERY,
     QueryRequest,
