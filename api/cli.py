@@ -136,7 +136,7 @@ def _stats_args(p: argparse.ArgumentParser) -> None:
 
 def stats_data(store: KGStore) -> dict[str, Any]:
     """Counts by class, by source, and facts without provenance."""
-    from graph.store.embedded import stats
+    from graph.store import stats
 
     return {
         "quads": len(store),

@@ -323,7 +323,7 @@ def record_import(
             was written.
         OSError: the directory is locked by another writer.
     """
-    from graph.build import imports
+    from graph.build import checks
 
     loose = [q for q in quads if isinstance(q.graph_name, ox.DefaultGraph)]
     if loose:
@@ -344,7 +344,7 @@ def record_import(
                                             kind="duplicate")
             parsed = _parse_lines(lines)
             if validate:
-                imports.check(store, parsed, source=source.name)
+                checks.check(store, parsed, source=source.name)
             added = [q for q in parsed if q not in store.ox]
             added_lines = {str(q) for q in added}
             if side is not None:

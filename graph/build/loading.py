@@ -14,11 +14,18 @@ from importlib.resources import files
 from pathlib import Path
 
 import pyoxigraph as ox
-from rdflib import Graph, URIRef
 
+from graph.build.shapes import (  # noqa: F401 (re-exported)
+    _union_graph,
+    _violations,
+    ontology_dir,
+    ontology_graph,
+    shapes_graph,
+    validate_quads,
+)
 from graph.errors import DataRejectedError, Problem
 from graph.ns import ONTOLOGY_GRAPH
-from graph.store.embedded import KGStore, from_ox, parse_quads, rdf_format
+from graph.store.embedded import KGStore, parse_quads, rdf_format
 
 log = logging.getLogger("chainkg.loading")
 
@@ -31,11 +38,6 @@ def _done(progress: Progress | None, step: str) -> None:
         progress(step)
 
 
-def ontology_dir() -> Path:
-    """Directory of the packaged ontology (``ontology/``)."""
-    return Path(str(files("ontology")))
-
-
 def seeds_dir() -> Path:
     """Directory of the packaged curated seeds (``seeds/``)."""
     return Path(str(files("seeds")))
@@ -45,66 +47,6 @@ def seed_files(directory: Path | None = None) -> list[Path]:
     """The seed files in load order (documents first, then articles, then templates)."""
     directory = directory or seeds_dir()
     return sorted(p for p in directory.iterdir() if p.suffix in {".ttl", ".trig"})
-
-
-def shapes_graph() -> Graph:
-    """The SHACL shapes (``ontology/shapes.ttl``)."""
-    g = Graph()
-    g.parse(ontology_dir() / "shapes.ttl", format="turtle")
-    return g
-
-
-def ontology_graph() -> Graph:
-    """The OWL/RDFS ontology (``ontology/chainkg.ttl``)."""
-    g = Graph()
-    g.parse(ontology_dir() / "chainkg.ttl", format="turtle")
-    return g
-
-
-def _union_graph(quads: Sequence[ox.Quad]) -> Graph:
-    g = Graph()
-    for q in quads:
-        g.add((from_ox(q.subject), from_ox(q.predicate), from_ox(q.object)))  # type: ignore[arg-type]
-    return g
-
-
-def validate_quads(quads: Sequence[ox.Quad], *, extra: Graph | None = None) -> list[Problem]:
-    """SHACL-validate the union of ``quads`` (plus ``extra``, e.g. the ontology).
-
-    Returns one :class:`Problem` per violation (empty when the data conforms).
-
-    >>> validate_quads([])
-    []
-    """
-    from pyshacl import validate
-
-    data = _union_graph(quads)
-    if extra is not None:
-        data += extra
-    conforms, report, _ = validate(
-        data, shacl_graph=shapes_graph(), inference="none", allow_warnings=True, advanced=True
-    )
-    if conforms:
-        return []
-    return _violations(report)
-
-
-def _violations(report: Graph) -> list[Problem]:
-    sh = "http://www.w3.org/ns/shacl#"
-    problems = []
-    for result in report.subjects(URIRef(sh + "resultSeverity"), URIRef(sh + "Violation")):
-        focus = report.value(result, URIRef(sh + "focusNode"))
-        path = report.value(result, URIRef(sh + "resultPath"))
-        message = report.value(result, URIRef(sh + "resultMessage"))
-        problems.append(
-            Problem(
-                source="shacl",
-                message=str(message) if message else "constraint violated",
-                focus=str(focus) if focus is not None else None,
-                path=str(path) if path is not None else None,
-            )
-        )
-    return sorted(problems, key=lambda p: (p.focus or "", p.path or "", p.message))
 
 
 def read_files(paths: Sequence[Path], *, progress: Progress | None = None) -> list[ox.Quad]:
@@ -201,7 +143,7 @@ def build(
         store.clear()
     store.add_quads(quads, source="build")
     _done(progress, "write")
-    from graph.store.embedded import stats
+    from graph.store import stats
 
     return BuildReport(
         quads=len(store), classes=stats.class_counts(store), unsourced=stats.unsourced_count(store)
@@ -241,7 +183,7 @@ def build_directory(
 
         replayed = replay(store)  # user imports come back: a rebuild never drops them
         if extra or replayed:
-            from graph.store.embedded import stats
+            from graph.store import stats
 
             report = BuildReport(
                 quads=len(store), classes=stats.class_counts(store), unsourced=stats.unsourced_count(store)

@@ -167,7 +167,7 @@ def build_derived(store: KGStore) -> dict[str, Any]:
     Raises:
         ValueError: ``store`` is in memory.
     """
-    from graph.questions.matrix import list_regions
+    from graph.index.region_list import list_regions
 
     if store.path is None:
         raise ValueError("materialisation needs an on-disk store")

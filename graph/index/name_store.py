@@ -115,7 +115,7 @@ def fast_pinyin(text: str) -> str:
     >>> fast_pinyin("三磊 玻纤")
     'sanleiboxian'
     """
-    from graph.index.names import normalise
+    from graph.index.keys import normalise
 
     return normalise(text.translate(_translation()))
 
@@ -126,7 +126,7 @@ def _fast_pinyin_of_key(key: str) -> str:
     out = key.translate(_translation())
     if out.isascii():
         return out
-    from graph.index.names import normalise
+    from graph.index.keys import normalise
 
     return normalise(out)
 
@@ -309,7 +309,7 @@ class _Written:
 def _write_tables(db: sqlite3.Connection, pinyin: Callable[[str], str]) -> _Written:
     """Create the index tables in ``db`` and fill them from the staged names, one resource at a
     time (rows are inserted in chunks and indexed at the end)."""
-    from graph.index.names import _PREFIXES, _SUFFIXES, has_cjk, normalise, stem
+    from graph.index.keys import _PREFIXES, _SUFFIXES, has_cjk, normalise, stem
 
     db.executescript(_SCHEMA)
     rows = _Rows(db)
@@ -379,7 +379,7 @@ def build(store: KGStore, directory: str | Path | None = None) -> dict[str, Any]
         counts (``entries``, ``keys``), timings (``read_s``, ``total_s``) and the pinyin mode
         with its measured mismatch rate.
     """
-    from graph.index.names import to_pinyin
+    from graph.index.keys import to_pinyin
 
     t0 = time.perf_counter()
     directory = Path(directory or store.path or ".")
@@ -420,7 +420,7 @@ def build(store: KGStore, directory: str | Path | None = None) -> dict[str, Any]
 def _pinyin_mismatch(sample: list[list[str]]) -> float:
     """Share of the Chinese names in ``sample`` (the names of some entries) whose per-character
     pinyin differs from pypinyin's phrase segmentation."""
-    from graph.index.names import has_cjk, normalise, to_pinyin
+    from graph.index.keys import has_cjk, normalise, to_pinyin
 
     keys = [normalise(n) for names in sample for n in names if has_cjk(n)]
     if not keys:
@@ -553,7 +553,7 @@ class NameStore:
         characters without a Chinese one: SQLite's trigram index (``latin``). Anything else (one
         or two Latin letters): a scan of the key blob.
         """
-        from graph.index.names import has_cjk
+        from graph.index.keys import has_cjk
 
         mm, offsets, owners = self._mapped()
         base = 8 + 16 * len(offsets)

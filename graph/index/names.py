@@ -19,9 +19,7 @@ from __future__ import annotations
 
 import itertools
 import json
-import re
 import threading
-import unicodedata
 import weakref
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
@@ -30,6 +28,7 @@ from typing import Any, NamedTuple
 
 from graph import queries
 from graph.errors import AmbiguousNameError, Candidate, UnknownEntityError
+from graph.index.keys import _PREFIXES, _SUFFIXES, has_cjk, normalise, stem, to_pinyin  # noqa: F401 (re-exported)
 from graph.index.name_store import LazyEntries
 from graph.ns import ID_BASE
 from graph.store.embedded import KGStore
@@ -43,63 +42,6 @@ CORE_KINDS = ("region", "enterprise", "chain", "segment", "industry")
 #: Latin search text shorter than this matches names by prefix only (``an`` inside every other
 #: pinyin is noise, not a hit).
 MIN_LATIN_SUBSTRING = 3
-
-_PREFIXES = ("重庆市", "重庆")
-_SUFFIXES = (
-    "股份有限公司", "有限责任公司", "有限公司", "集团公司", "集团", "公司",
-    "高新技术产业开发区", "高新区", "工业园区", "产业园", "园区",
-    "产业链", "产业集群", "产业",
-    "区", "县", "市",
-)
-
-
-def normalise(text: str) -> str:
-    """Fold width, case and spacing so that names compare as people mean them.
-
-    >>> normalise(" Ｓanlei  玻纤 ")
-    'sanlei玻纤'
-    """
-    return re.sub(r"[\s·・\-_'\"“”‘’()（）]+", "", unicodedata.normalize("NFKC", text)).lower()
-
-
-_CJK = re.compile("[\u4e00-\u9fff]")
-
-
-def has_cjk(text: str) -> bool:
-    """True when ``text`` holds a CJK ideograph (U+4E00–U+9FFF).
-
-    >>> has_cjk("三磊 glass"), has_cjk("sanlei")
-    (True, False)
-    """
-    return _CJK.search(text) is not None
-
-
-def to_pinyin(text: str) -> str:
-    """Tone-less pinyin of the Chinese characters in ``text``, other characters kept, normalised.
-
-    >>> to_pinyin("三磊玻纤")
-    'sanleiboxian'
-    """
-    from pypinyin import lazy_pinyin  # imported on first use: its phrase table takes a third of a second
-
-    return normalise("".join(lazy_pinyin(text)))
-
-
-def stem(name: str) -> str:
-    """Strip the 重庆 prefix and one administrative or company suffix from a normalised name.
-
-    >>> stem(normalise("重庆三磊玻纤股份有限公司")), stem("黔江区"), stem("荣昌高新区")
-    ('三磊玻纤', '黔江', '荣昌')
-    """
-    for p in _PREFIXES:
-        if name.startswith(p) and len(name) > len(p) + 1:
-            name = name[len(p):]
-            break
-    for s in _SUFFIXES:
-        if name.endswith(s) and len(name) > len(s) + 1:
-            return name[: -len(s)]
-    return name
-
 
 #: At most this many candidates are listed when a name is ambiguous (the count is exact).
 MAX_CANDIDATES = 50

@@ -153,7 +153,7 @@ class SideFiles:
 
 def _keys_of(names: list[str], pinyin: Any) -> tuple[set[str], set[str]]:
     """The keys and stems of a resource's names, as :func:`graph.index.name_store.build` computes them."""
-    from graph.index.names import _PREFIXES, _SUFFIXES, has_cjk, normalise, stem
+    from graph.index.keys import _PREFIXES, _SUFFIXES, has_cjk, normalise, stem
 
     keys: set[str] = set()
     stems: set[str] = set()
@@ -174,7 +174,7 @@ def update_names(directory: Path, entries: dict[str, tuple[str, dict[str, str], 
     """Replace the entries of the given IRIs in ``names.sqlite`` (``None``: remove it), in one
     transaction; keys, stems and slug computed as :func:`graph.index.name_store.build` does, old rows
     found through the tables' own indexes (by key, stem and slug)."""
-    from graph.index.names import to_pinyin
+    from graph.index.keys import to_pinyin
 
     db = sqlite3.connect(directory / name_store.FILE)
     try:

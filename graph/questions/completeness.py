@@ -31,6 +31,7 @@ from graph import queries
 from graph.errors import AmbiguousNameError, Candidate
 from graph.index.names import index_for
 from graph.ns import CKG
+from graph.questions.places import STAGES, region_places
 from graph.questions.provenance import Source, documents, source_from_row
 from graph.store.embedded import KGStore
 
@@ -38,7 +39,6 @@ if TYPE_CHECKING:
     import networkx as nx
 
 COVERED, PLANNED, MISSING = "covered", "planned", "missing"
-STAGES = {str(CKG.Upstream): "upstream", str(CKG.Midstream): "midstream", str(CKG.Downstream): "downstream"}
 _IN_OPERATION = str(CKG.InOperation)
 
 
@@ -200,17 +200,6 @@ def template(store: KGStore, chain: str) -> tuple[list[SegmentStatus], list[tupl
     ]
     edges = sorted((r["from"], r["to"]) for r in store.select(queries.load("chain_edges"), bindings=b))
     return segments, edges
-
-
-def region_places(store: KGStore, region: str) -> set[str]:
-    """The region and every place inside it, at any depth (build-time closure when current)."""
-    from graph.index.materialize import derived_for
-
-    derived = derived_for(store)
-    if derived is not None:
-        return derived.places(region) | {region}
-    rows = store.select(queries.load("region_places"), bindings={"region": URIRef(region)})
-    return {r["place"] for r in rows} | {region}
 
 
 def place_labels(store: KGStore, places: set[str]) -> dict[str, str]:
@@ -408,7 +397,7 @@ def _programmes(store: KGStore, chain: str, places: set[str], by_iri: dict[str, 
     """Mark the segments the region's programmes on ``chain`` target (``targeted_by``) and return
     the members of those industries placed on no segment of any chain the industry covers,
     ordered by label then IRI."""
-    from graph.questions.industries import members, targeted_segments
+    from graph.questions.members import members, targeted_segments
 
     rows = store.select(queries.load("region_chain_industries"),
                         bindings={"chain": URIRef(chain), "place": [URIRef(p) for p in sorted(places)]})

@@ -13,10 +13,10 @@ from graph import queries
 from graph.index.names import index_for
 from graph.ns import CKG
 from graph.questions import catalogue
-from graph.questions.completeness import STAGES
 from graph.questions.describe import facts
 from graph.questions.figures import observations
 from graph.questions.people import industries_of, people_of
+from graph.questions.places import STAGES
 from graph.questions.projects import project_summary
 from graph.questions.provenance import documents, source_from_row
 from graph.store.embedded import KGStore
@@ -84,7 +84,7 @@ def local_neighbours(store: KGStore, iri: str, area: str, *, segments: list[str]
     build-time ``members`` table when it is current, else from one query over the area's places.
     """
     from graph.index.materialize import derived_for
-    from graph.questions.completeness import region_places
+    from graph.questions.places import region_places
 
     links = catalogue.supply_links(store)
     mine = sorted(set(segments))

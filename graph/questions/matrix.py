@@ -5,30 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from graph import queries
+from graph.index.region_list import REGION_TYPES, list_regions, most_specific  # noqa: F401 (re-exported)
 from graph.store.embedded import KGStore
-from graph.store.stats import compact
-
-#: Most specific first: a place typed both ckg:SubPark and ckg:Zone is listed as a sub-park.
-REGION_TYPES = ("ckg:SubPark", "ckg:HighTechZone", "ckg:IndustrialPark", "ckg:EconomicCorridor", "ckg:Zone",
-                "ckg:District", "ckg:Municipality")
-
-
-def most_specific(types: list[str]) -> str:
-    """The most specific region class among ``types`` (compact names).
-
-    >>> most_specific(["ckg:Zone", "ckg:SubPark"])
-    'ckg:SubPark'
-    """
-    return min(types, key=lambda t: (REGION_TYPES.index(t) if t in REGION_TYPES else len(REGION_TYPES), t))
-
-
-def list_regions(store: KGStore) -> list[dict[str, Any]]:
-    """Every region with its most specific class, labels and (first) parent."""
-    return [
-        {"iri": r["region"], "type": most_specific([compact(t) for t in r["types"].split()]),
-         "label": r.get("label"), "label_en": r.get("labelEn"), "parent": r.get("parent")}
-        for r in store.select(queries.load("regions"))
-    ]
 
 
 def list_chains(store: KGStore) -> list[dict[str, Any]]:

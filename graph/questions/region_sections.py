@@ -90,7 +90,7 @@ def region_sections(store: KGStore, region: str, *, with_parent: bool = False) -
     Raises:
         UnknownEntityError, AmbiguousNameError: the region does not resolve.
     """
-    from graph.questions.completeness import region_places
+    from graph.questions.places import region_places
 
     entry = index_for(store).resolve(region, kinds=("region",))
     places: dict[str, str | None] = {p: None for p in region_places(store, entry.iri)}
@@ -119,7 +119,7 @@ def policies(store: KGStore, *, region: str | None = None) -> list[dict[str, Any
     Raises:
         UnknownEntityError, AmbiguousNameError: the region does not resolve.
     """
-    from graph.questions.completeness import region_places
+    from graph.questions.places import region_places
 
     if region:
         entry = index_for(store).resolve(region, kinds=("region",))

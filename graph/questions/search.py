@@ -133,7 +133,7 @@ def search(store: KGStore, text: str, *, kinds: tuple[str, ...] | None = None, r
     Raises:
         UnknownEntityError, AmbiguousNameError: ``region`` does not resolve to one region.
     """
-    from graph.questions.completeness import region_places
+    from graph.questions.places import region_places
 
     index = index_for(store)
     inside: set[str] | None = None

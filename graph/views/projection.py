@@ -63,8 +63,8 @@ def region_graph(store: KGStore, region: str | None = None, *, max_nodes: int | 
     import networkx as nx
 
     from graph.index.names import index_for
-    from graph.questions.completeness import region_places
     from graph.questions.matrix import list_regions, most_specific
+    from graph.questions.places import region_places
 
     g = nx.DiGraph(name="chainkg")
     if region is None:

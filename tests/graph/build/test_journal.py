@@ -122,7 +122,7 @@ def test_example_of_the_docs_imports_and_is_seen(store_dir: Path) -> None:
     with open_directory(store_dir) as kg:
         assert kg.ask(f"ASK {{ <{ID}enterprise/jinxiu-silk> ckg:locatedIn <{ID}place/qianjiang-hitech-zone> ; "
                       f"ckg:operatesIn <{ID}segment/silk--dyeing-printing> }}")
-        from graph.store.embedded import stats
+        from graph.store import stats
 
         assert stats.unsourced_count(kg) == 0 and merged_ok(kg)
     assert [r.id for r in journal.list_imports(store_dir)] == [record.id]
@@ -242,7 +242,7 @@ def test_plain_turtle_becomes_the_claim_of_a_user_document(store_dir: Path) -> N
                                    date="2024-05-01")
     assert found.kind == "rdf-plain"
     with open_directory(store_dir) as kg:
-        from graph.store.embedded import stats
+        from graph.store import stats
 
         assert stats.unsourced_count(kg) == 0
         rows = kg.select(f"""SELECT ?doc ?title ?date WHERE {{
