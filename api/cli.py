@@ -202,18 +202,51 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 def _import_args(p: argparse.ArgumentParser) -> None:
     _store_arg(p)
-    p.add_argument("files", nargs="+")
+    p.add_argument("files", nargs="+", help="RDF files, or enterprise rosters (.csv .tsv .txt .xlsx)")
+    roster = p.add_argument_group("rosters (CSV/XLSX: registry exports or park rosters)")
+    roster.add_argument("--zone", default=None, help="place of rows that name no park (e.g. 黔江高新区)")
+    roster.add_argument("--title", default=None, help="the roster's title (default: its file name)")
+    roster.add_argument("--date", default=None, help="the roster's date, YYYY-MM-DD (default: not stated)")
+    roster.add_argument("--publisher", default=None, help="who issued the roster (default: not stated)")
+    roster.add_argument("--dry-run", action="store_true", help="show what would be added, matched and mapped; "
+                        "change nothing")
+    p.add_argument("--format", choices=["table", "json"], default="table")
 
 
-@command("import", "add user data files to the store (all or nothing)")
+@command("import", "add user data files (RDF, or CSV/XLSX rosters) to the store (all or nothing)")
 @arguments(_import_args)
 def cmd_import(args: argparse.Namespace) -> int:
+    from graph.ingest.roster import ROSTER_SUFFIXES
     from graph.loading import import_files
 
-    with open_store(args.store or default_store_path(), write=True) as store:
-        added = import_files(store, args.files)
-    print(f"imported {len(args.files)} file(s): {added} new quads")
+    rosters = [f for f in args.files if Path(f).suffix.lower() in ROSTER_SUFFIXES]
+    rdf = [f for f in args.files if f not in rosters]
+    with open_store(args.store or default_store_path(), write=not args.dry_run) as store:
+        for path in rosters:
+            import_roster_file(store, path, args)
+        if rdf and args.dry_run:
+            print(f"dry run: {len(rdf)} RDF file(s) not imported (dry runs read rosters only)")
+        elif rdf:
+            added = import_files(store, rdf)
+            print(f"imported {len(rdf)} file(s): {added} new quads")
     return 0
+
+
+def import_roster_file(store: KGStore, path: str, args: argparse.Namespace) -> None:
+    """Import one roster (or show what it would do, with ``--dry-run``) and print its summary."""
+    from graph.ingest.roster import import_roster
+
+    result = import_roster(store, Path(path).read_bytes(), filename=Path(path).name, zone=args.zone,
+                           title=args.title, date=args.date, publisher=args.publisher, dry_run=args.dry_run)
+    if args.format == "json":
+        emit({"summary": result.summary.to_dict(), "rows": [r.__dict__ for r in result.rows],
+              "quads": len(result.quads), "dry_run": args.dry_run}, fmt="json")
+        return
+    if args.dry_run:
+        print(result.rows_table() + "\n")
+    print(result.summary.table())
+    print(f"\ndry run: nothing written ({len(result.quads)} quads would be added)" if args.dry_run
+          else f"\nimported {path}: {len(result.quads)} quads in {len(result.rows)} row claims")
 
 
 @command("diagram", "print the model picture (Mermaid class diagram) drawn from the ontology")
