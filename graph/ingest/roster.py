@@ -31,6 +31,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date as Date
 from decimal import Decimal
+from functools import cache, lru_cache
 from pathlib import PurePath
 from typing import Any
 
@@ -235,6 +236,11 @@ def short_names(name: str) -> list[str]:
     if match and match.end() and len(base) - match.end() >= 2:
         out.append(base[match.end():])
     return [s for s in dict.fromkeys(out) if s and s != name]
+
+
+@lru_cache(maxsize=65536)
+def _slug_words(text: str) -> tuple[str, ...]:
+    return tuple(slug_words(text))
 
 
 def slug_words(text: str) -> list[str]:
@@ -728,7 +734,8 @@ class _RowReader:
         if is_new:
             short = p.get("short_name") or (short_names(name) or [name])[-1]
             t += [(_RDFS_LABEL, ox.Literal(name, language="zh")),
-                  (_RDFS_LABEL, ox.Literal(" ".join(w.capitalize() for w in slug_words(short)) or name, language="en"))]
+                  (_RDFS_LABEL, ox.Literal(" ".join(w.capitalize() for w in _slug_words(short)) or name,
+                                           language="en"))]
             if p.get("short_name"):
                 t.append((_CKG("shortName"), ox.Literal(p["short_name"], language="zh")))
         if legal is None:
@@ -786,7 +793,7 @@ def _name_variants(name: str) -> list[str]:
 
 
 def _slug_base(short: str) -> str:
-    words = slug_words(short)
+    words = _slug_words(short)
     return "-".join(words)[:60].strip("-") or "enterprise"
 
 
@@ -842,6 +849,7 @@ _PROV_DERIVED = ox.NamedNode("http://www.w3.org/ns/prov#wasDerivedFrom")
 _DCT = "http://purl.org/dc/terms/"
 
 
+@cache
 def _CKG(local: str) -> ox.NamedNode:
     return ox.NamedNode(str(CKG[local]))
 
