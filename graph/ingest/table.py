@@ -314,15 +314,26 @@ def read_table(data: bytes, *, filename: str) -> Table:
     if suffix in (".xlsx", ".xlsm") or data[:4] == b"PK\x03\x04":
         return _read_xlsx(data, source=filename)
     text, encoding = decode_text(data, source=filename)
-    lines = text.splitlines()
-    sample = "\n".join(lines[:20])
-    try:
-        dialect: Any = csv.Sniffer().sniff(sample, delimiters=",\t;|")
-    except csv.Error:
-        dialect = "excel-tab" if suffix == ".tsv" else "excel"
-    reader = csv.reader(io.StringIO(text, newline=""), dialect)
+    delimiter = _delimiter(text, default="\t" if suffix == ".tsv" else ",")
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     return _locate_header(((reader.line_num, [c.strip() for c in row]) for row in reader),
                           source=filename, encoding=encoding)
+
+
+def _delimiter(text: str, *, default: str) -> str:
+    """The separator under which the first lines show the most known header names.
+
+    >>> _delimiter("企业名称;所属区县\\n重庆甲公司;黔江区\\n", default=",")
+    ';'
+    """
+    head = text.splitlines()[:10]
+    best, best_score = default, 0
+    for delimiter in dict.fromkeys([default, ",", "\t", ";", "|"]):
+        score = max((sum(1 for cell in row if header_field(cell)[0]) for row in csv.reader(head, delimiter=delimiter)),
+                    default=0)
+        if score > best_score:
+            best, best_score = delimiter, score
+    return best
 
 
 def _read_xlsx(data: bytes, *, source: str) -> Table:

@@ -383,3 +383,25 @@ def test_the_claims_conform_to_the_shapes_on_the_merged_result(kg: KGStore) -> N
                                 ox.Literal("重庆另一个名字有限公司", language="zh"), g))
     problems = check_roster(kg, result)
     assert any(p.focus == SANLEI and p.path == str(CKG.legalName) for p in problems)
+
+
+def test_the_documented_column_table_is_the_one_the_reader_uses() -> None:
+    from graph.ingest.table import COLUMN_ALIASES
+
+    text = (ROOT / "docs" / "import.md").read_text(encoding="utf-8")
+    documented = {}
+    for line in text.splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if line.startswith("| `") and len(cells) == 3:
+            documented[cells[0].strip("`")] = tuple(a.strip() for a in cells[1].split(","))
+    assert documented == COLUMN_ALIASES
+
+
+@pytest.mark.parametrize(("encoding", "delimiter"), [("utf-16", "\t"), ("utf-8", ";"), ("gb18030", "|")])
+def test_other_text_exports(kg: KGStore, encoding: str, delimiter: str) -> None:
+    text = delimiter.join(["企业名称", "企业地址", "国标行业小类"]) + "\r\n" + delimiter.join(
+        ["重庆黔丰丝绸有限公司", "重庆市黔江区城东街道新华大道8号", "丝印染精加工"]) + "\r\n"
+    result = read_roster(text.encode(encoding), filename="export.txt", store=kg)
+    (row,) = result.rows
+    assert row.place == QIANJIANG and row.gbt_code == "1743"  # the place from the address, the code from the name
+    assert row.segments == [("https://w3id.org/chainkg/id/segment/silk--dyeing-printing", "code")]
