@@ -91,6 +91,8 @@ class RosterSummary:
     unmapped_classes: dict[str, int] = field(default_factory=dict)  # "code name" → rows
     by_zone: dict[str, dict[str, int]] = field(default_factory=dict)  # place label → counts
     by_chain: dict[str, dict[str, int]] = field(default_factory=dict)  # chain label → counts
+    #: One entry per (place, chain): enterprises and the segments they were put on.
+    by_zone_chain: list[dict[str, Any]] = field(default_factory=list)
     ignored_columns: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
@@ -118,6 +120,10 @@ class RosterSummary:
                 [[ch, c["enterprises"], c["by_column"], c["by_code"], c["segments"]]
                  for ch, c in sorted(self.by_chain.items())],
                 ["chain", "enterprises", "by column", "by code", "segments"]))
+        if self.by_zone_chain:
+            out.append(text_table(
+                [[z["place"], z["chain"], z["enterprises"], "、".join(z["segments"])] for z in self.by_zone_chain],
+                ["place", "chain", "enterprises", "segments"]))
         if self.unmapped_classes:
             classes = sorted(self.unmapped_classes.items(), key=lambda kv: (-kv[1], kv[0]))
             out.append(text_table([list(kv) for kv in classes], ["GB/T class without a chain segment", "rows"]))
@@ -172,9 +178,10 @@ def _compact(iri: str) -> str:
 # --- store look-ups -----------------------------------------------------------------------------
 
 _SEGMENTS = """
-SELECT ?seg ?chain ?code ?label ?chainLabel WHERE {
+SELECT ?seg ?chain ?code ?label ?chainLabel ?order WHERE {
   ?seg a ckg:Segment ; ckg:segmentOf ?chain .
   OPTIONAL { ?seg ckg:gbtCode ?code }
+  OPTIONAL { ?seg ckg:order ?order }
   OPTIONAL { ?seg rdfs:label ?label FILTER(LANGMATCHES(LANG(?label), "zh")) }
   OPTIONAL { ?chain rdfs:label ?chainLabel FILTER(LANGMATCHES(LANG(?chainLabel), "zh")) }
 }"""
@@ -444,16 +451,18 @@ class _Segment:
     chain_label: str
     label: str
     codes: tuple[str, ...]
+    order: int = 0
 
 
 def _segments(store: KGStore) -> dict[str, _Segment]:
     acc: dict[str, dict[str, Any]] = {}
     for r in store.select(_SEGMENTS):
         s = acc.setdefault(r["seg"], {"chain": r["chain"], "codes": set(), "label": r.get("label", r["seg"]),
-                                       "chain_label": r.get("chainLabel", r["chain"])})
+                                       "chain_label": r.get("chainLabel", r["chain"]), "order": r.get("order", 0)})
         if r.get("code"):
             s["codes"].add(str(r["code"]))
-    return {iri: _Segment(iri, s["chain"], s["chain_label"], s["label"], tuple(sorted(s["codes"])))
+    return {iri: _Segment(iri, s["chain"], s["chain_label"], s["label"], tuple(sorted(s["codes"])),
+                          int(s["order"]) if isinstance(s["order"], int) else 0)
             for iri, s in acc.items()}
 
 
@@ -480,6 +489,7 @@ class _RowReader:
             self.place_labels[zone.iri] = zone.label
         self.parsed: dict[int, dict[str, Any]] = {}
         self._legal: dict[str, str] = {}  # enterprise → its legal name (graph's, else the first row's)
+        self._within_cache: dict[tuple[str, str], bool] = {}
 
     def error(self, row: int, fieldname: str, value: str, reason: str) -> None:
         col = self.table.fields.get(fieldname)
@@ -633,7 +643,10 @@ class _RowReader:
         return None, None
 
     def _within(self, inner: str, outer: str) -> bool:
-        return inner == outer or self.store.ask(_PART_OF, bindings={"inner": URIRef(inner), "outer": URIRef(outer)})
+        if (inner, outer) not in self._within_cache:
+            self._within_cache[inner, outer] = inner == outer or self.store.ask(
+                _PART_OF, bindings={"inner": URIRef(inner), "outer": URIRef(outer)})
+        return self._within_cache[inner, outer]
 
     def _resolve_place(self, row: _Row, fieldname: str, text: str, *,
                        shown: str | None = None) -> tuple[str | None, str | None]:
@@ -932,6 +945,19 @@ def _summarise(fname: str, doc: str, table: Table, outcomes: list[RowOutcome], s
             ch["segments"].add(seg)
         for ch_label in {segments[sg].chain_label for sg, _ in o.segments if sg in segments}:
             chain[ch_label]["by_column" if "column" in kinds else "by_code"] += 1
+    cross: dict[tuple[str, str], dict[str, set[str]]] = defaultdict(lambda: {"enterprises": set(), "segments": set()})
+    for o in outcomes:
+        for seg, _ in o.segments:
+            info = segments.get(seg)
+            cell = cross[o.place_label or "-", info.chain_label if info else seg]
+            cell["enterprises"].add(o.enterprise)
+            cell["segments"].add(seg)
+    order = {iri: i for i, iri in enumerate(sorted(segments, key=lambda i: (segments[i].chain, segments[i].order)))}
+    s.by_zone_chain = [
+        {"place": place, "chain": chain_label, "enterprises": len(v["enterprises"]),
+         "segments": [segments[x].label if x in segments else x
+                      for x in sorted(v["segments"], key=lambda x: order.get(x, -1))]}
+        for (place, chain_label), v in sorted(cross.items())]
     s.by_zone = {k: {"rows": v["rows"], "new": len(v["new"]), "matched": len(v["matched"])} for k, v in zone.items()}
     s.by_chain = {k: {"enterprises": len(v["enterprises"]), "by_column": v["by_column"], "by_code": v["by_code"],
                       "segments": len(v["segments"])} for k, v in chain.items()}
