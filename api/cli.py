@@ -242,11 +242,10 @@ def import_roster_file(store: KGStore, path: str, args: argparse.Namespace) -> N
                            title=args.title, date=args.date, publisher=args.publisher, dry_run=args.dry_run,
                            validate=args.shacl)
     if args.format == "json":
-        emit({"summary": result.summary.to_dict(), "rows": [r.__dict__ for r in result.rows],
-              "quads": len(result.quads), "dry_run": args.dry_run}, fmt="json")
+        emit({"summary": result.summary.to_dict(), "quads": len(result.quads), "dry_run": args.dry_run}, fmt="json")
         return
     if args.dry_run:
-        print(result.rows_table() + "\n")
+        print(result.summary.rows_table() + "\n")
     print(result.summary.table())
     print(f"\ndry run: nothing written ({len(result.quads)} quads would be added)" if args.dry_run
           else f"\nimported {path}: {len(result.quads)} quads in {len(result.rows)} row claims")

@@ -94,10 +94,22 @@ class RosterSummary:
     #: One entry per (place, chain): enterprises and the segments they were put on.
     by_zone_chain: list[dict[str, Any]] = field(default_factory=list)
     ignored_columns: list[str] = field(default_factory=list)
+    #: Each row's outcome (what ``rows_table`` lists).
+    outcomes: list[RowOutcome] = field(default_factory=list, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
-        """The summary as JSON-ready data."""
-        return dict(self.__dict__)
+        """The summary as JSON-ready data, each row's outcome included."""
+        data = {k: v for k, v in self.__dict__.items() if k != "outcomes"}
+        data["rows_detail"] = [dict(o.__dict__) for o in self.outcomes]
+        return data
+
+    def rows_table(self) -> str:
+        """Each row's outcome as a plain-text table (what a dry run shows)."""
+        return text_table(
+            [[r.row, r.name, r.action + (f" ({r.matched_by})" if r.matched_by else ""),
+              _compact(r.enterprise), r.place_label,
+              "; ".join(f"{_compact(s)} ({how})" for s, how in r.segments) or "-"] for r in self.outcomes],
+            ["row", "name", "enterprise", "id", "place", "segments"])
 
     def table(self) -> str:
         """The summary as plain-text tables (CJK-aligned), for the command line."""
@@ -141,11 +153,7 @@ class RosterImport:
 
     def rows_table(self) -> str:
         """Each row's outcome as a plain-text table (what a dry run shows)."""
-        return text_table(
-            [[r.row, r.name, r.action + (f" ({r.matched_by})" if r.matched_by else ""),
-              _compact(r.enterprise), r.place_label,
-              "; ".join(f"{_compact(s)} ({how})" for s, how in r.segments) or "-"] for r in self.rows],
-            ["row", "name", "enterprise", "id", "place", "segments"])
+        return self.summary.rows_table()
 
 
 def text_table(rows: Sequence[Sequence[Any]], headers: Sequence[str]) -> str:
@@ -916,7 +924,8 @@ def _document_quads(doc: URIRef, fname: str, sha: str, *, title: str | None, dat
 
 def _summarise(fname: str, doc: str, table: Table, outcomes: list[RowOutcome], segments: dict[str, _Segment],
                place_labels: dict[str, str]) -> RosterSummary:
-    s = RosterSummary(fname, doc, table.encoding, rows=len(outcomes), ignored_columns=table.ignored)
+    s = RosterSummary(fname, doc, table.encoding, rows=len(outcomes), ignored_columns=table.ignored,
+                      outcomes=outcomes)
     new = {o.enterprise for o in outcomes if o.action == "new"}
     matched = {o.enterprise for o in outcomes if o.action == "matched"}
     s.new, s.matched = len(new), len(matched)

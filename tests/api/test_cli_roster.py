@@ -61,6 +61,6 @@ def test_roster_json_summary_and_zone(tmp_path: Path, capsys: pytest.CaptureFixt
     assert main(["import", "--store", "", str(roster), "--zone", "黔江高新区", "--dry-run", "--format", "json"]) == 0
     out = json.loads(capsys.readouterr().out)
     assert out["dry_run"] and out["summary"]["new"] == 1
-    (row,) = out["rows"]
+    (row,) = out["summary"]["rows_detail"]
     assert row["place"].endswith("/place/qianjiang-hitech-zone") and row["segments"] == [
         ["https://w3id.org/chainkg/id/segment/silk--dyeing-printing", "code"]]
