@@ -72,6 +72,7 @@ class RowOutcome:
     segments: list[tuple[str, str]] = field(default_factory=list)  # (segment IRI, "column" | "code")
     gbt_code: str | None = None
     gbt_name: str | None = None
+    status: str | None = None  # registration status as given
 
 
 @dataclass
@@ -94,6 +95,8 @@ class RosterSummary:
     #: One entry per (place, chain): enterprises and the segments they were put on.
     by_zone_chain: list[dict[str, Any]] = field(default_factory=list)
     ignored_columns: list[str] = field(default_factory=list)
+    #: Rows per registration status as the roster gives it (存续, 在业, 注销 …; "-" when not given).
+    statuses: dict[str, int] = field(default_factory=dict)
     #: Each row's outcome (what ``rows_table`` lists).
     outcomes: list[RowOutcome] = field(default_factory=list, repr=False)
 
@@ -120,6 +123,9 @@ class RosterSummary:
             f"rows mapped to segments: by column {self.mapped_by_column}, by GB/T code {self.mapped_by_code};"
             f" without a segment: {self.unmapped}",
         ]
+        if self.statuses and set(self.statuses) != {"-"}:
+            lines.append("registration status: " + ", ".join(f"{k} {v}" for k, v in
+                                                              sorted(self.statuses.items(), key=lambda kv: -kv[1])))
         if self.ignored_columns:
             lines.append(f"columns not used: {', '.join(self.ignored_columns)}")
         out = ["\n".join(lines)]
@@ -518,7 +524,7 @@ class _RowReader:
             segs, code, cname = self._row_segments(row)
             iri, action, how = matches.get(row.number, ("", "new", None))
             outcomes.append(RowOutcome(row.number, p.get("name", ""), iri, action, how, place or "",
-                                       place_label or "", segs, code, cname))
+                                       place_label or "", segs, code, cname, p.get("status")))
         return outcomes
 
     def _check(self, row: _Row) -> dict[str, Any]:
@@ -931,6 +937,7 @@ def _summarise(fname: str, doc: str, table: Table, outcomes: list[RowOutcome], s
     s.new, s.matched = len(new), len(matched)
     how = Counter(o.matched_by for o in outcomes if o.action == "matched" and o.matched_by)
     s.matched_by = dict(how)
+    s.statuses = dict(Counter(o.status or "-" for o in outcomes))
     zone: dict[str, dict[str, Any]] = defaultdict(lambda: {"rows": 0, "new": set(), "matched": set()})
     chain: dict[str, dict[str, Any]] = defaultdict(lambda: {"enterprises": set(), "by_column": 0, "by_code": 0,
                                                             "segments": set()})

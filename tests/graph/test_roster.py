@@ -123,6 +123,7 @@ def test_sample_roster_imports_with_provenance(kg: KGStore) -> None:
     assert s.mapped_by_code > 0 and s.mapped_by_column > 0 and s.unmapped > 0
     assert s.mapped_by_code + s.mapped_by_column + s.unmapped == s.rows
     assert "5212 超级市场零售" in s.unmapped_classes
+    assert sum(s.statuses.values()) == 300 and set(s.statuses) == {"存续", "在业"}
     # every chain of the seed graph gets rows, by code or by the park's column
     chains = {r["c"] for r in kg.select("SELECT ?c WHERE { ?c a ckg:ChainTemplate }")}
     assert len(s.by_chain) == len(chains)
