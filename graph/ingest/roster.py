@@ -205,7 +205,8 @@ _BY_LEGAL = "SELECT ?e ?key WHERE { ?e ckg:legalName ?key . ?e a ckg:Enterprise 
 _BY_NAME = """SELECT ?e ?key WHERE {
   { ?e rdfs:label ?key } UNION { ?e skos:altLabel ?key } UNION { ?e ckg:shortName ?key }
   ?e a ckg:Enterprise }"""
-_LEGAL_OF = "SELECT ?e ?legal WHERE { ?e ckg:legalName ?legal }"
+_KNOWN_OF = """SELECT ?e ?legal ?code WHERE {
+  { ?e ckg:legalName ?legal } UNION { ?e ckg:creditCode ?code } }"""
 _USED = "SELECT DISTINCT ?e WHERE { ?e ?p ?o }"
 _PART_OF = "ASK { ?inner ckg:partOf* ?outer }"
 
@@ -262,6 +263,18 @@ def short_names(name: str) -> list[str]:
 @lru_cache(maxsize=65536)
 def _slug_words(text: str) -> tuple[str, ...]:
     return tuple(slug_words(text))
+
+
+_LEGAL_FORM = re.compile(r"(公司|厂|合作社|联合社|集团|中心|院|所|站|店|部|社|场|行|处|会)$")
+
+
+def looks_legal(name: str) -> bool:
+    """Whether a name ends as registered names do (有限公司, 厂, 合作社, 店 …), brackets aside.
+
+    >>> [looks_legal(n) for n in ("重庆三磊玻纤股份有限公司", "华芯智造微电子(重庆)股份有限公司", "三磊玻纤")]
+    [True, True, False]
+    """
+    return _LEGAL_FORM.search(re.sub(r"[(（][^)）]*[)）]\s*$", "", name.strip())) is not None
 
 
 def slug_words(text: str) -> list[str]:
@@ -625,9 +638,25 @@ class _RowReader:
                 seen_code.setdefault(code, iri)
             seen_name.setdefault(key, iri)
         matched = sorted(i for i, st in state.items() if st == "matched")
+        known_code: dict[str, str] = {}
+        known_from: dict[str, str] = {}
         for start in range(0, len(matched), _BATCH):
-            for r in self.store.select(_LEGAL_OF, bindings={"e": [URIRef(i) for i in matched[start:start + _BATCH]]}):
-                self._legal.setdefault(r["e"], str(r["legal"]))
+            for r in self.store.select(_KNOWN_OF, bindings={"e": [URIRef(i) for i in matched[start:start + _BATCH]]}):
+                if "legal" in r:
+                    self._legal.setdefault(r["e"], str(r["legal"]))
+                if "code" in r:
+                    known_code.setdefault(r["e"], str(r["code"]))
+                    known_from.setdefault(r["e"], "the graph")
+        # One enterprise, one credit code: a row whose code differs from the one known for the
+        # enterprise it matched (in the graph, or in an earlier row) is an error, not a second code.
+        for n, (ent, _, how_) in result.items():
+            row_code = codes.get(n)
+            known = known_code.get(ent)
+            if row_code and known and row_code != known:
+                self.error(n, "credit_code", row_code, f"the row matches {_compact(ent)} (by {how_}), whose credit "
+                           f"code in {known_from[ent]} is {known}")
+            elif row_code and ent not in known_code:
+                known_code[ent], known_from[ent] = row_code, f"row {n}"
         return result
 
     # ----- places
@@ -765,7 +794,12 @@ class _RowReader:
                                            language="en"))]
             if p.get("short_name"):
                 t.append((_CKG("shortName"), ox.Literal(p["short_name"], language="zh")))
-        if legal is None:
+        if not looks_legal(name):  # a short name in the name column (park rosters do that)
+            if is_new and not p.get("short_name"):
+                t.append((_CKG("shortName"), ox.Literal(name, language="zh")))
+            elif not is_new:
+                t.append((_SKOS_ALT, ox.Literal(name, language="zh")))
+        elif legal is None:
             t.append((_CKG("legalName"), ox.Literal(name, language="zh")))
             self._legal[outcome.enterprise] = name
         elif legal != name:  # the graph knows the firm under another legal name: keep this one as an alias
@@ -982,6 +1016,6 @@ def _summarise(fname: str, doc: str, table: Table, outcomes: list[RowOutcome], s
 
 __all__ = [
     "COLUMN_ALIASES", "ROSTER_SUFFIXES", "RosterImport", "RosterSummary", "RowOutcome", "Table",
-    "check_roster", "credit_code_problem", "import_roster", "parse_capital", "parse_date", "read_roster",
+    "check_roster", "credit_code_problem", "import_roster", "looks_legal", "parse_capital", "parse_date", "read_roster",
     "read_table", "short_names", "slug_words",
 ]

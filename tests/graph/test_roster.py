@@ -406,3 +406,29 @@ def test_other_text_exports(kg: KGStore, encoding: str, delimiter: str) -> None:
     (row,) = result.rows
     assert row.place == QIANJIANG and row.gbt_code == "1743"  # the place from the address, the code from the name
     assert row.segments == [("https://w3id.org/chainkg/id/segment/silk--dyeing-printing", "code")]
+
+
+def test_an_enterprise_keeps_one_credit_code(kg: KGStore) -> None:
+    first, other = code("91500114MA5U0000P"), code("91500114MA5U0000Q")
+    import_roster(kg, csv_bytes([registry_row("重庆三磊玻纤股份有限公司", first)]), filename="a.csv")
+    with pytest.raises(DataRejectedError) as err:  # the graph knows 三磊玻纤 under another code
+        read_roster(csv_bytes([registry_row("重庆三磊玻纤股份有限公司", other)]), filename="b.csv", store=kg)
+    assert f"credit code in the graph is {first}" in str(err.value)
+    rows = [registry_row("重庆黔丰丝绸有限公司", code("91500114MA5U0000R")),
+            registry_row("重庆黔丰丝绸有限公司", code("91500114MA5U0000T"))]  # same name, two codes
+    with pytest.raises(DataRejectedError) as err:
+        read_roster(csv_bytes(rows), filename="c.csv", store=kg)
+    (problem,) = err.value.problems
+    assert problem.line == 3 and "in row 2 is" in problem.message
+
+
+def test_a_short_name_in_the_name_column_is_not_taken_for_a_legal_name(kg: KGStore) -> None:
+    header = ["企业名称", "园区", "国标行业小类"]
+    result = import_roster(kg, csv_bytes([["京宏源铝业", "黔江高新区", "3252"], ["黔丰丝绸", "黔江高新区", "1742"]],
+                                         header=header), filename="park.csv")
+    (old, new) = result.rows
+    assert (old.enterprise, old.matched_by) == (JINGHONGYUAN, "name")
+    for row in (old, new):
+        assert not kg.ask("ASK { ?e ckg:legalName ?n }", bindings={"e": URIRef(row.enterprise)})
+    assert kg.ask('ASK { ?e ckg:shortName "黔丰丝绸"@zh ; rdfs:label "黔丰丝绸"@zh }',
+                  bindings={"e": URIRef(new.enterprise)})
