@@ -450,6 +450,12 @@ def import_roster(store: KGStore, data: bytes, *, filename: str, zone: str | Non
     Raises:
         DataRejectedError: row errors (kind ``roster``) or shape violations (kind ``shacl``); the
             store is unchanged.
+
+    >>> from graph.loading import build
+    >>> kg = KGStore(); _ = build(kg, validate=False)
+    >>> done = import_roster(kg, "企业名称,所属区县\\n重庆三磊玻纤股份有限公司,黔江区\\n".encode(), filename="a.csv")
+    >>> done.summary.matched, kg.ask("ASK { ent:sanlei-boxian ckg:locatedIn place:qianjiang }")
+    (1, True)
     """
     result = read_roster(data, filename=filename, store=store, zone=zone, title=title, date=date,
                          publisher=publisher)

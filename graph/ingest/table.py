@@ -309,6 +309,10 @@ def read_table(data: bytes, *, filename: str) -> Table:
 
     Raises:
         DataRejectedError: unreadable bytes, an unknown encoding or no recognisable header.
+
+    >>> t = read_table("导出数据\\n企业名称,所属区县,备注\\n重庆甲公司,黔江区,-\\n".encode("gbk"), filename="a.csv")
+    >>> t.header_row, t.fields, t.rows, t.ignored, t.encoding
+    (2, {'name': 0, 'district': 1}, [(3, ['重庆甲公司', '黔江区', '-'])], ['备注'], 'gb18030')
     """
     suffix = PurePath(filename).suffix.lower()
     if suffix in (".xlsx", ".xlsm") or data[:4] == b"PK\x03\x04":
