@@ -244,11 +244,17 @@ def import_roster_file(store: KGStore, path: str, args: argparse.Namespace) -> N
     if args.format == "json":
         emit({"summary": result.summary.to_dict(), "quads": len(result.quads), "dry_run": args.dry_run}, fmt="json")
         return
-    if args.dry_run:
-        print(result.summary.rows_table() + "\n")
-    print(result.summary.table())
+    print(roster_report(result.summary, dry_run=args.dry_run))
     print(f"\ndry run: nothing written ({len(result.quads)} quads would be added)" if args.dry_run
           else f"\nimported {path}: {len(result.quads)} quads in {len(result.rows)} row claims")
+
+
+def roster_report(summary: Any, *, dry_run: bool) -> str:
+    """What the command line shows of a roster: each row's outcome on a dry run, then the summary.
+
+    ``summary`` is a :class:`graph.ingest.summary.RosterSummary`.
+    """
+    return (summary.rows_table() + "\n\n" if dry_run else "") + summary.table()
 
 
 @command("diagram", "print the model picture (Mermaid class diagram) drawn from the ontology")
