@@ -268,9 +268,15 @@ def import_path(path: str, store_path: str | None, *, dry_run: bool = False, **o
 @arguments(_import_args)
 def cmd_import(args: argparse.Namespace) -> int:
     data = import_path(args.file, args.store or default_store_path(), dry_run=args.dry_run, **_file_options(args))
-    emit(data, fmt=args.format, table=lambda d: (
-        f"would import {d['file']}: {d['quads']} quads ({d['kind']}); nothing written" if d.get("dry_run") else
-        f"imported {d['file_name']} as {d['id']}: {d['quads']} quads, {d['added']} new ({d['kind']})"))
+    summary = data.pop("summary", None)
+    if args.format == "json":
+        emit({**data, "summary": summary.to_dict() if hasattr(summary, "to_dict") else summary}, fmt="json")
+        return 0
+    if summary is not None and hasattr(summary, "table"):  # a roster: what each row became, per zone and chain
+        print(roster_report(summary, dry_run=bool(data.get("dry_run"))) + "\n")
+    print(f"dry run: {data['file']} would add {data['quads']} quads ({data['kind']}); nothing written"
+          if data.get("dry_run") else
+          f"imported {data['file_name']} as {data['id']}: {data['quads']} quads, {data['added']} new ({data['kind']})")
     return 0
 
 
@@ -306,6 +312,14 @@ def cmd_remove(args: argparse.Namespace) -> int:
     record = remove_import(args.store or default_store_path(), args.id)
     print(f"removed {record.id} ({record.file_name}, {record.quads} quads)")
     return 0
+
+
+def roster_report(summary: Any, *, dry_run: bool) -> str:
+    """What the command line shows of a roster: each row's outcome on a dry run, then the summary.
+
+    ``summary`` is a :class:`graph.ingest.summary.RosterSummary`.
+    """
+    return (summary.rows_table() + "\n\n" if dry_run else "") + summary.table()
 
 
 @command("diagram", "print the model picture (Mermaid class diagram) drawn from the ontology")

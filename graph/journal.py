@@ -344,7 +344,7 @@ def record_import(
                                             kind="duplicate")
             parsed = _parse_lines(lines)
             if validate:
-                imports.check(store, parsed, source=source.name)
+                imports.check(store, parsed, source=source.name, shacl=kind not in imports.BUILT_BY_CODE)
             added = [q for q in parsed if q not in store.ox]
             added_lines = {str(q) for q in added}
             if side is not None:

@@ -112,8 +112,8 @@ async def post_import(request: Request, settings: SettingsDep) -> dict[str, Any]
         import_file, _target(request.app.state), data, filename=name, media_type=media, **options)
     refresh.refresh_if_changed(request.app.state)
     summary = found.summary
-    if summary is not None and hasattr(summary, "__dict__"):
-        summary = dict(summary.__dict__)
+    if summary is not None and hasattr(summary, "to_dict"):  # a roster's summary
+        summary = summary.to_dict()
     return {**record.as_dict(), "summary": summary}
 
 

@@ -270,16 +270,6 @@ def test_a_bad_date_is_refused() -> None:
         imports.read_file_quads(PLAIN.encode(), filename="x.ttl", store=KGStore(), date="May 2024")
 
 
-def test_rosters_need_their_reader() -> None:
-    try:
-        import graph.ingest.roster  # noqa: F401
-    except ModuleNotFoundError:
-        with pytest.raises(imports.UnsupportedFileError):
-            imports.read_file_quads(b"a,b\n", filename="x.csv", store=KGStore())
-    else:
-        pytest.skip("graph.ingest.roster is installed: its own tests cover rosters")
-
-
 # --- the name index follows imports -----------------------------------------------------------
 
 
