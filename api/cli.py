@@ -203,8 +203,8 @@ def _file_options(args: argparse.Namespace) -> dict[str, Any]:
 def validate_file(path: str, store: KGStore, **options: Any) -> list[str]:
     """Parse ``path`` and judge it together with ``store`` (provenance, SHACL on the merged
     result); return readable problems (empty when it would be accepted). Nothing is written."""
-    from graph.build.imports import UnsupportedFileError
-    from graph.build.imports import validate_file as judge
+    from graph.ingest.imports import UnsupportedFileError
+    from graph.ingest.imports import validate_file as judge
 
     try:
         judge(store, Path(path).read_bytes(), filename=Path(path).name, **options)
@@ -246,8 +246,8 @@ def import_path(path: str, store_path: str | None, *, dry_run: bool = False, **o
     Raises:
         DataRejectedError: the file is rejected (nothing was written).
     """
-    from graph.build.imports import UnsupportedFileError, import_file
-    from graph.build.imports import validate_file as judge
+    from graph.ingest.imports import UnsupportedFileError, import_file
+    from graph.ingest.imports import validate_file as judge
 
     data = Path(path).read_bytes()
     name = Path(path).name
@@ -268,9 +268,15 @@ def import_path(path: str, store_path: str | None, *, dry_run: bool = False, **o
 @arguments(_import_args)
 def cmd_import(args: argparse.Namespace) -> int:
     data = import_path(args.file, args.store or default_store_path(), dry_run=args.dry_run, **_file_options(args))
-    emit(data, fmt=args.format, table=lambda d: (
-        f"would import {d['file']}: {d['quads']} quads ({d['kind']}); nothing written" if d.get("dry_run") else
-        f"imported {d['file_name']} as {d['id']}: {d['quads']} quads, {d['added']} new ({d['kind']})"))
+    summary = data.pop("summary", None)
+    if args.format == "json":
+        emit({**data, "summary": summary.to_dict() if hasattr(summary, "to_dict") else summary}, fmt="json")
+        return 0
+    if summary is not None and hasattr(summary, "table"):  # a roster: what each row became, per zone and chain
+        print(roster_report(summary, dry_run=bool(data.get("dry_run"))) + "\n")
+    print(f"dry run: {data['file']} would add {data['quads']} quads ({data['kind']}); nothing written"
+          if data.get("dry_run") else
+          f"imported {data['file_name']} as {data['id']}: {data['quads']} quads, {data['added']} new ({data['kind']})")
     return 0
 
 
@@ -282,8 +288,8 @@ def _imports_args(p: argparse.ArgumentParser) -> None:
 @command("imports", "list the user imports kept in the store's journal")
 @arguments(_imports_args)
 def cmd_imports(args: argparse.Namespace) -> int:
-    from graph.build.imports import records_table
     from graph.build.journal import list_imports, recover_directory
+    from graph.ingest.imports import records_table
 
     path = args.store or default_store_path()
     recover_directory(path)
@@ -308,9 +314,17 @@ def cmd_remove(args: argparse.Namespace) -> int:
     return 0
 
 
+def roster_report(summary: Any, *, dry_run: bool) -> str:
+    """What the command line shows of a roster: each row's outcome on a dry run, then the summary.
+
+    ``summary`` is a :class:`graph.ingest.summary.RosterSummary`.
+    """
+    return (summary.rows_table() + "\n\n" if dry_run else "") + summary.table()
+
+
 @command("diagram", "print the model picture (Mermaid class diagram) drawn from the ontology")
 def cmd_diagram(args: argparse.Namespace) -> int:
-    from graph.build.loading import ontology_graph
+    from graph.store.shapes import ontology_graph
     from graph.views.diagram import mermaid
 
     sys.stdout.write(mermaid(ontology_graph()))

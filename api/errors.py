@@ -10,7 +10,6 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from graph.build.imports import UnsupportedFileError
 from graph.build.journal import UnknownImportError
 from graph.errors import (
     AmbiguousNameError,
@@ -23,6 +22,7 @@ from graph.errors import (
     ResultTooLargeError,
     UnknownEntityError,
 )
+from graph.ingest.imports import UnsupportedFileError
 from graph.sparql.endpoint import UpdateFailedError
 
 

@@ -4,7 +4,7 @@
 fields ``title``, ``date``, ``publisher``, ``zone``) or as the raw request body with the file name
 in ``?filename=`` (or a media type that names the format) and the same options as query
 parameters. RDF (TriG, N-Quads, Turtle, N-Triples, JSON-LD, RDF/XML) is judged with the store it
-joins and journalled (:func:`graph.build.imports.import_file`); CSV/XLSX rosters go to
+joins and journalled (:func:`graph.ingest.imports.import_file`); CSV/XLSX rosters go to
 ``graph.ingest.roster`` when installed, else 415. Answers 201 with the journal entry, and every
 later request reads the new data. ``GET /api/imports`` lists the journal; ``DELETE
 /api/imports/{id}`` takes one import out.
@@ -25,8 +25,8 @@ from starlette.concurrency import run_in_threadpool
 from api import refresh
 from api.deps import SettingsDep
 from api.settings import Settings
-from graph.build.imports import import_file
 from graph.build.journal import list_imports, remove_import
+from graph.ingest.imports import import_file
 from graph.store.embedded import KGStore
 
 router = APIRouter(prefix="/api", tags=["imports"])
@@ -112,8 +112,8 @@ async def post_import(request: Request, settings: SettingsDep) -> dict[str, Any]
         import_file, _target(request.app.state), data, filename=name, media_type=media, **options)
     refresh.refresh_if_changed(request.app.state)
     summary = found.summary
-    if summary is not None and hasattr(summary, "__dict__"):
-        summary = dict(summary.__dict__)
+    if summary is not None and hasattr(summary, "to_dict"):  # a roster's summary
+        summary = summary.to_dict()
     return {**record.as_dict(), "summary": summary}
 
 

@@ -193,7 +193,7 @@ def _label(labels: dict[str, Any], fallback: str) -> str:
 
 def _by_pinyin(entry: dict[str, str]) -> tuple[str, str, str]:
     """Sort key: the pinyin of the Chinese label (黔江 → qianjiang), then the label and slug."""
-    from graph.index.names import to_pinyin
+    from graph.index.keys import to_pinyin
 
     return (to_pinyin(entry["label"]), entry["label"], entry["slug"])
 
@@ -208,8 +208,8 @@ def home_entries(store: KGStore) -> dict[str, Any]:
         where ``regions`` is every group's items in group order.
     """
     from graph.index.materialize import derived_for
+    from graph.index.region_list import list_regions
     from graph.prefixes import PREFIXES
-    from graph.questions.matrix import list_regions
 
     derived = derived_for(store)
     grouped: dict[str, list[dict[str, str]]] = {}

@@ -312,7 +312,7 @@ def record_import(
             default-graph quads are refused (the default graph is derived).
         source: the source document (kept in the journal with its sha256).
         kind: what produced the quads (``rdf``, ``roster``, ``article``, ...).
-        validate: check provenance and SHACL on the merged result (:func:`graph.build.imports.check`)
+        validate: check provenance and SHACL on the merged result (:func:`graph.ingest.imports.check`)
             before writing.
 
     Returns:
@@ -344,7 +344,7 @@ def record_import(
                                             kind="duplicate")
             parsed = _parse_lines(lines)
             if validate:
-                checks.check(store, parsed, source=source.name)
+                checks.check(store, parsed, source=source.name, shacl=kind not in checks.BUILT_BY_CODE)
             added = [q for q in parsed if q not in store.ox]
             added_lines = {str(q) for q in added}
             if side is not None:

@@ -15,7 +15,10 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from graph.build.shapes import (  # noqa: F401 (re-exported)
+from graph.errors import DataRejectedError, Problem
+from graph.ns import ONTOLOGY_GRAPH
+from graph.store.embedded import KGStore, parse_quads, rdf_format
+from graph.store.shapes import (  # noqa: F401 (re-exported)
     _union_graph,
     _violations,
     ontology_dir,
@@ -23,9 +26,6 @@ from graph.build.shapes import (  # noqa: F401 (re-exported)
     shapes_graph,
     validate_quads,
 )
-from graph.errors import DataRejectedError, Problem
-from graph.ns import ONTOLOGY_GRAPH
-from graph.store.embedded import KGStore, parse_quads, rdf_format
 
 log = logging.getLogger("chainkg.loading")
 

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
+from typing import Any
 
 _PREFIXES = ("重庆市", "重庆")
 _SUFFIXES = (
@@ -19,12 +21,21 @@ _SUFFIXES = (
 
 
 def normalise(text: str) -> str:
-    """Fold width, case and spacing so that names compare as people mean them.
+    """Fold width, case, spacing and traditional characters (to simplified, OpenCC ``t2s``) so
+    that names compare as people mean them.
 
-    >>> normalise(" Ｓanlei  玻纤 ")
-    'sanlei玻纤'
+    >>> normalise(" Ｓanlei  玻纤 "), normalise("黔江區")
+    ('sanlei玻纤', '黔江区')
     """
-    return re.sub(r"[\s·・\-_'\"“”‘’()（）]+", "", unicodedata.normalize("NFKC", text)).lower()
+    folded = re.sub(r"[\s·・\-_'\"“”‘’()（）]+", "", unicodedata.normalize("NFKC", text)).lower()
+    return _t2s().convert(folded) if _CJK.search(folded) else folded
+
+
+@lru_cache(maxsize=1)
+def _t2s() -> Any:
+    import opencc
+
+    return opencc.OpenCC("t2s")
 
 
 _CJK = re.compile("[\u4e00-\u9fff]")

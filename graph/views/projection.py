@@ -63,7 +63,7 @@ def region_graph(store: KGStore, region: str | None = None, *, max_nodes: int | 
     import networkx as nx
 
     from graph.index.names import index_for
-    from graph.questions.matrix import list_regions, most_specific
+    from graph.index.region_list import list_regions, most_specific
     from graph.questions.places import region_places
 
     g = nx.DiGraph(name="chainkg")

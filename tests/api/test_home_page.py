@@ -7,8 +7,8 @@ import re
 
 from fastapi.testclient import TestClient
 
-from graph.index.names import to_pinyin
-from graph.questions.matrix import list_regions
+from graph.index.keys import to_pinyin
+from graph.index.region_list import list_regions
 from graph.store.embedded import KGStore
 
 

@@ -138,14 +138,20 @@ def test_post_import_refuses_like_the_cli(admin_server: str) -> None:
     assert bad_date.status_code == 400 and "YYYY-MM-DD" in json.dumps(bad_date.json())
 
 
-def test_roster_upload_dispatches_or_answers_415(admin_server: str) -> None:
-    try:
-        import graph.ingest.roster  # noqa: F401
-    except ModuleNotFoundError:
-        answer = _post(admin_server, "roster.csv", "企业名称\n某公司\n".encode())
-        assert answer.status_code == 415
-    else:
-        pytest.skip("graph.ingest.roster is installed: its tests post rosters")
+def test_a_posted_roster_is_answered_at_once_and_a_bad_one_names_its_row(admin_server: str) -> None:
+    sample = ROOT / "examples" / "rosters" / "sample-roster.csv"
+    lines = sample.read_text(encoding="utf-8-sig").splitlines()
+    bad = [*lines[:3], lines[3].replace(lines[3].split(",")[1], "91500114MA2QJ3JAD0", 1)]
+    rejected = _post(admin_server, "bad.csv", "\n".join(bad).encode())
+    assert rejected.status_code == 400, rejected.text
+    assert any("统一社会信用代码" in p for p in rejected.json()["error"]["problems"])
+    posted = _post(admin_server, sample.name, sample.read_bytes(), title="示例企业名录", date="2024-03-01")
+    assert posted.status_code == 201, posted.text
+    record = posted.json()
+    assert record["kind"] == "roster" and record["summary"]["rows"] == 300
+    new_firm = next(r for r in lines[2:] if "三磊" not in r and "有限公司" in r).split(",")[0]
+    found = httpx.get(admin_server + "/api/search", params={"q": new_firm}, timeout=30).json()
+    assert any(hit["label"] == new_firm for hit in found["results"]), found
 
 
 def test_imports_are_off_without_a_token(built: Path, tmp_path: Path) -> None:

@@ -26,7 +26,7 @@ def _number(x: object) -> bool:
 
 def test_pinyin_of_generated_names_matches_pypinyin() -> None:
     from benchmarks.generate import Generator
-    from graph.index.names import to_pinyin
+    from graph.index.keys import to_pinyin
 
     g = Generator(1000, 1)
     for i in range(300):

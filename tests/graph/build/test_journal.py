@@ -11,9 +11,10 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from graph.build import imports, journal
+from graph.build import journal
 from graph.build.loading import build_directory, open_directory
 from graph.errors import DataRejectedError
+from graph.ingest import imports
 from graph.store.embedded import KGStore
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -171,7 +172,7 @@ def test_the_same_file_twice_is_refused(store_dir: Path) -> None:
 CRASHER = """
 import sys
 from pathlib import Path
-from graph.build import imports
+from graph.ingest import imports
 from graph.build import journal
 if sys.argv[1] == "remove":
     journal.remove_import(sys.argv[2], sys.argv[3])
@@ -269,16 +270,6 @@ def test_files_without_provenance_are_refused_with_a_clear_message(built: Path, 
 def test_a_bad_date_is_refused() -> None:
     with pytest.raises(DataRejectedError, match="YYYY-MM-DD"):
         imports.read_file_quads(PLAIN.encode(), filename="x.ttl", store=KGStore(), date="May 2024")
-
-
-def test_rosters_need_their_reader() -> None:
-    try:
-        import graph.ingest.roster  # noqa: F401
-    except ModuleNotFoundError:
-        with pytest.raises(imports.UnsupportedFileError):
-            imports.read_file_quads(b"a,b\n", filename="x.csv", store=KGStore())
-    else:
-        pytest.skip("graph.ingest.roster is installed: its own tests cover rosters")
 
 
 # --- the name index follows imports -----------------------------------------------------------

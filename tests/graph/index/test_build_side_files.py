@@ -86,7 +86,7 @@ def test_read_entries_equals_the_names_query(seed_store: KGStore) -> None:
 
 @pytest.mark.parametrize("text", ["三磊玻纤", "重庆 黔江区", "Ｓanlei 玻纤", "abc", "𠀀三"])
 def test_fast_pinyin_of_a_key_is_fast_pinyin(text: str) -> None:
-    from graph.index.names import normalise
+    from graph.index.keys import normalise
 
     key = normalise(text)
     assert name_store._fast_pinyin_of_key(key) == name_store.fast_pinyin(key)

@@ -77,7 +77,7 @@ def test_the_index_holds_every_kind(seed_store: KGStore) -> None:
 
 
 def test_region_filter_keeps_hits_inside_the_region(seed_store: KGStore) -> None:
-    from graph.questions.completeness import region_places
+    from graph.questions.places import region_places
 
     inside = region_places(seed_store, "https://w3id.org/chainkg/id/place/rongchang")
     everywhere = search(seed_store, "产业", limit=100).results

@@ -1,7 +1,7 @@
 """The ontology and the SHACL shapes as rdflib graphs, and SHACL validation reported as problems.
 
-Read by the build (:mod:`graph.build.loading`) and by the checks of user imports
-(:mod:`graph.build.checks`).
+Read by the build (:mod:`graph.build.loading`), the checks of user imports
+(:mod:`graph.build.checks`) and the roster import (:mod:`graph.ingest.roster`).
 """
 
 from __future__ import annotations

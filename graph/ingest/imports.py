@@ -28,6 +28,7 @@ from graph.build.checks import (  # noqa: F401 (re-exported)
     _EVIDENCE,
     _PROV_GRAPH,
     _SOURCE_DOCUMENT,
+    BUILT_BY_CODE,
     DCT,
     DERIVED,
     MSG_NO_EVIDENCE,
@@ -47,14 +48,11 @@ from graph.ns import CKG, DOC
 from graph.ns import CLAIM as CLAIM_NS
 from graph.store.embedded import KGStore, parse_quads, rdf_format
 
-ROSTER_SUFFIXES = (".csv", ".xlsx")
-
 #: Fixed messages (tests and clients may rely on them).
 MSG_MIXED = ("{n} triple(s) outside any named graph in a file that has named graphs: put every fact in a claim "
              "graph described in graph:provenance, or send plain Turtle/N-Triples to have it wrapped as the "
              "claims of a user source document")
 MSG_BAD_DATE = "--date must be YYYY-MM-DD, got {date!r}"
-MSG_NO_ROSTER = "CSV/XLSX rosters need graph.ingest.roster, which this installation does not have"
 
 
 class UnsupportedFileError(ChainKGError, ValueError):
@@ -89,11 +87,11 @@ def read_file_quads(
         DataRejectedError: the file does not parse, or mixes named graphs with loose triples.
         UnsupportedFileError: not a format chainkg imports.
     """
+    from graph.ingest.table import ROSTER_SUFFIXES
+
     if filename.lower().endswith(ROSTER_SUFFIXES):
-        try:
-            from graph.ingest.roster import read_roster  # type: ignore[import-not-found, unused-ignore]
-        except ModuleNotFoundError:
-            raise UnsupportedFileError(MSG_NO_ROSTER) from None
+        from graph.ingest.roster import read_roster
+
         roster = read_roster(data, filename=filename, store=store, zone=zone, title=title, date=date,
                              publisher=publisher)
         return ReadFile(list(roster.quads), "roster", roster.summary)
@@ -200,7 +198,7 @@ def validate_file(store: KGStore, data: bytes, *, filename: str, **options: Any)
         DataRejectedError, UnsupportedFileError: as :func:`read_file_quads` and :func:`check`.
     """
     found = read_file_quads(data, filename=filename, store=store, **_meta(options))
-    check(store, found.quads, source=filename)
+    check(store, found.quads, source=filename, shacl=found.kind not in BUILT_BY_CODE)
     return found
 
 

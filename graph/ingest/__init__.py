@@ -1,0 +1,1 @@
+"""Bringing outside data into the graph: enterprise rosters and registry exports (``roster``)."""
