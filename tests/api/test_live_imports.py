@@ -20,7 +20,7 @@ import httpx
 import pytest
 
 from graph.build.loading import build_directory
-from tests.graph.test_journal import example_file
+from tests.graph.build.test_journal import example_file
 
 pytestmark = pytest.mark.live
 

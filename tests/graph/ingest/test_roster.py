@@ -21,7 +21,7 @@ from graph.questions.completeness import COVERED, completeness, region_places
 from graph.store import stats
 from graph.store.embedded import KGStore
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 SAMPLE = ROOT / "examples" / "rosters" / "sample-roster.csv"
 SANLEI = str(ENT["sanlei-boxian"])
 JINGHONGYUAN = str(ENT["jinghongyuan-aluminium"])
