@@ -520,7 +520,7 @@ class _Ranking:
                 src = source_from_row(r, docs)
                 if src not in cand.sources:
                     cand.sources.append(src)
-        return sorted(found.values(), key=lambda c: (c.tier, c.label))
+        return sorted(found.values(), key=lambda c: (c.tier, c.label, c.iri))
 
     def _why(self, tier: int, place: str) -> str:
         if tier == 1:
