@@ -40,6 +40,7 @@ ROOT = Path(__file__).resolve().parent.parent
 QUERIES = Path(__file__).resolve().parent / "queries"
 PY = sys.executable
 OXIGRAPH = str(Path(sys.executable).parent / "oxigraph")
+CHAINKG = str(Path(sys.executable).parent / "chainkg")
 RDFLIB_ENDPOINT = str(Path(sys.executable).parent / "rdflib-endpoint")
 ID = "https://w3id.org/chainkg/id/"
 SYSTEMS = ("chainkg", "chainkg-remote", "oxigraph", "rdflib-endpoint")
@@ -321,7 +322,7 @@ def _chainkg_remote(res: dict[str, Any], data: Path, work: Path, port: int, logs
     if load.wait() != 0:
         raise RuntimeError("oxigraph load failed: " + (logs / "remote-load.log").read_text()[-500:])
     load.stop()
-    index = Watched([PY, "-m", "api.cli", "index", str(data), "--store", str(side)], log=logs / "remote-index.log")
+    index = Watched([CHAINKG, "index", str(data), "--store", str(side)], log=logs / "remote-index.log")
     if index.wait() != 0:
         raise RuntimeError("chainkg index failed: " + (logs / "remote-index.log").read_text()[-500:])
     res["build_s"] = round(time.perf_counter() - t, 2)

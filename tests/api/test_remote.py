@@ -176,3 +176,37 @@ def test_check_remote_reports_a_different_answer(remote_store: KGStore) -> None:
     other.update("DELETE WHERE { GRAPH ?g { ?s <http://www.w3.org/2000/01/rdf-schema#label> '三磊玻纤'@zh } }")
     verdicts = check_remote(remote_store, other, paths=["/api/enterprises/sanlei-boxian", "/api/chains"])
     assert [v.verdict for v in verdicts] == [DIFFERENT, SAME]
+
+
+def test_answers_do_not_depend_on_the_store_order(seed_store: KGStore) -> None:
+    """An embedded store loaded from the reversed export answers every sampled question exactly
+    as the seed store does (same lists in the same order)."""
+    if isinstance(seed_store, RemoteStore):
+        pytest.skip("compares two embedded stores")
+    lines = seed_store.export("nq").splitlines(keepends=True)
+    reversed_store = KGStore()
+    reversed_store.load_data(b"".join(reversed(lines)), fmt="nq")
+    from api.cli_remote import SAME, _client, question_paths
+
+    with _client(seed_store) as client:
+        paths = question_paths(client)[::4]
+    verdicts = check_remote(reversed_store, seed_store, paths=paths)
+    assert len(verdicts) > 100
+    assert [v.path for v in verdicts if v.verdict != SAME] == []
+
+
+def test_several_workers_need_a_read_only_store(monkeypatch: pytest.MonkeyPatch) -> None:
+    from api.cli_serve import serve
+    from api.settings import get_settings
+
+    get_settings.cache_clear()
+    monkeypatch.setenv("CHAINKG_ADMIN_TOKEN", "secret")
+    try:
+        with pytest.raises(ValueError, match="read-only"):
+            serve(host="127.0.0.1", port=0, store="var/never-built", workers=2)
+    finally:
+        get_settings.cache_clear()
+    monkeypatch.delenv("CHAINKG_ADMIN_TOKEN")
+    with pytest.raises(ValueError, match="on-disk"):
+        serve(host="127.0.0.1", port=0, store="", workers=2)
+    get_settings.cache_clear()
