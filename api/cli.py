@@ -164,15 +164,24 @@ def cmd_stats(args: argparse.Namespace) -> int:
 
 def _export_args(p: argparse.ArgumentParser) -> None:
     _store_arg(p)
-    p.add_argument("--format", choices=["ttl", "nt", "nq", "trig", "jsonld"], default="nq")
+    p.add_argument("--format", choices=["ttl", "nt", "nq", "trig", "jsonld", "graphml"], default="nq",
+                   help="graphml: places, enterprises, segments and chains for Gephi or yEd")
+    p.add_argument("--region", default=None, help="graphml only: just this region's part (its zones and parks)")
     p.add_argument("-o", "--output", default="-", help="file to write (default: standard output)")
 
 
-@command("export", "write the whole graph (nq/trig keep the provenance named graphs)")
+@command("export", "write the whole graph (nq/trig keep the provenance named graphs), or GraphML")
 @arguments(_export_args)
 def cmd_export(args: argparse.Namespace) -> int:
+    if args.region and args.format != "graphml":
+        raise ChainKGError("--region applies to --format graphml only")
     with open_store(args.store or default_store_path()) as store:
-        data = store.export(args.format)
+        if args.format == "graphml":
+            from graph.projection import graphml, region_graph
+
+            data = graphml(region_graph(store, args.region))
+        else:
+            data = store.export(args.format)
     if args.output == "-":
         sys.stdout.buffer.write(data)
     else:

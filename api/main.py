@@ -11,7 +11,18 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.staticfiles import StaticFiles
 
 from api import errors, viz_render
-from api.routes import entities, health, linked_data, questions, search, sparql, viz
+from api.routes import (
+    entities,
+    export,
+    health,
+    industries,
+    linked_data,
+    policies,
+    questions,
+    search,
+    sparql,
+    viz,
+)
 from api.settings import Settings, get_settings
 from graph.store import KGStore
 
@@ -96,6 +107,9 @@ def create_app(settings: Settings | None = None, *, store: KGStore | None = None
     app.include_router(search.router)
     app.include_router(entities.router)
     app.include_router(questions.router)
+    app.include_router(export.router)
+    app.include_router(industries.router)
+    app.include_router(policies.router)
     app.include_router(linked_data.router)
     app.include_router(viz.router)  # graph pages and home page
     app.mount("/static", StaticFiles(directory=viz_render.STATIC_DIR), name="static")

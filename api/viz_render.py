@@ -193,6 +193,7 @@ def render_home(
     links: list[dict[str, str]] | None = None,
     static_url: str = "/static",
     base_url: str = "/",
+    kinds: tuple[str, ...] = (),
 ) -> str:
     """The home page: search box (``/api/search``), chain and region pickers, links to views.
 
@@ -200,6 +201,7 @@ def render_home(
         regions, chains: picker entries ``{"slug", "label"}`` (raw text; escaped here).
         links: extra ``{"href", "label"}`` links to views.
         static_url, base_url: as :func:`render_page`.
+        kinds: the kinds the search box can be restricted to.
     """
     nonce = secrets.token_urlsafe(16)
     return (
@@ -213,6 +215,7 @@ def render_home(
             regions=regions,
             chains=chains,
             links=links or [],
+            kinds=kinds,
         )
     )
 

@@ -15,6 +15,8 @@ from graph.describe import facts
 from graph.figures import observations
 from graph.names import index_for
 from graph.ns import CKG
+from graph.people import industries_of, people_of
+from graph.projects import project_summary
 from graph.provenance import documents, source_from_row
 from graph.store import KGStore
 
@@ -238,9 +240,9 @@ def enterprise_profile(store: KGStore, name: str) -> EnterpriseProfile:
         "customers": neighbours["customer"],
         "honours": links.get("honour", []),
         "platforms": links.get("platform", []),
-        "projects": links.get("project", []),
-        "people": links.get("membership", []),
-        "industries": links.get("industry", []),
+        "projects": [{**p, **project_summary(store, p["iri"])} for p in links.get("project", [])],
+        "people": people_of(store, iri),
+        "industries": industries_of(store, iri),
         "figures": [fig.to_dict() for fig in observations(store, iri)],
         "facts": [fact.to_dict() for fact in f.all],
         "sources": f.sources(),

@@ -52,7 +52,7 @@ FILE = "names.sqlite"
 BLOB = "names.keys"
 #: Below this many names the exact pypinyin conversion is used (it is ~60 µs a name).
 EXACT_PINYIN_LIMIT = 50_000
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4  # 4: projects, alliances, policies, portfolios, people and honours are named
 #: Up to this many keys the fuzzy tier scores every key, as the in-memory index does.
 FULL_FUZZY_LIMIT = 20_000
 
@@ -145,7 +145,10 @@ NAMEABLE: tuple[tuple[str, str], ...] = tuple((_CKG + c, k) for c, k in (
     ("HighTechZone", "region"), ("IndustrialPark", "region"), ("SubPark", "region"),
     ("EconomicCorridor", "region"), ("Enterprise", "enterprise"), ("EnterpriseGroup", "enterprise"),
     ("ChainTemplate", "chain"), ("Segment", "segment"), ("RegionalIndustry", "industry"),
-    ("IndustryCluster", "industry"), ("ChainProgramme", "industry"),
+    ("IndustryCluster", "industry"), ("ChainProgramme", "industry"), ("IndustryPortfolio", "portfolio"),
+    ("Project", "project"), ("Alliance", "alliance"), ("PolicyDocument", "policy"), ("Policy", "policy"),
+    ("Measure", "policy"), ("Fund", "policy"), ("IncentiveScheme", "policy"), ("ChainChiefSystem", "policy"),
+    ("Person", "person"), ("Honour", "honour"),
 ))
 #: (predicate, how) of every name predicate, in the order of ``queries/names.rq``; the names
 #: given as ``label`` (with a language) are a resource's labels, first one per language.

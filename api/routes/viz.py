@@ -21,7 +21,8 @@ from fastapi.responses import HTMLResponse
 from api.deps import StoreDep
 from api.viz_render import render_error, render_home, render_page
 from graph.errors import AmbiguousNameError, UnknownEntityError
-from graph.names import index_for
+from graph.names import KINDS, index_for
+from graph.search import view_path
 from graph.store import KGStore
 
 if TYPE_CHECKING:  # pyvis and networkx load with the first view, not at start-up
@@ -29,12 +30,6 @@ if TYPE_CHECKING:  # pyvis and networkx load with the first view, not at start-u
 
 router = APIRouter(tags=["views"])
 
-_VIEW_OF_KIND = {
-    "region": "viz/regions/",
-    "enterprise": "viz/enterprises/",
-    "chain": "viz/chains/",
-    "industry": "viz/chains/",
-}
 
 
 def _root(request: Request) -> str:
@@ -66,7 +61,7 @@ def _page(request: Request, build: Callable[[], Network]) -> HTMLResponse:
             {
                 "label": f"{c.label}",
                 "kind": c.kind,
-                "href": f"{root}/{_VIEW_OF_KIND[c.kind]}{_slug(c.iri)}" if c.kind in _VIEW_OF_KIND else None,
+                "href": f"{root}/{path}" if (path := view_path(c.kind, c.iri)) else None,
             }
             for c in options
         ]
@@ -122,11 +117,20 @@ def chiefs_view(store: KGStore, region: str) -> Network:
     return viz.chiefs_network(chain_chiefs(store, region))
 
 
+def industry_view(store: KGStore, industry: str) -> Network:
+    """The regional industry or portfolio network (regions, chains, planned segments, members)."""
+    from graph import viz
+    from graph.industries import industry_profile
+
+    return viz.industry_network(industry_profile(store, industry))
+
+
 VIEWS: dict[str, Callable[..., Network]] = {
     "chain": chain_view,
     "region": region_view,
     "enterprise": enterprise_view,
     "chiefs": chiefs_view,
+    "industry": industry_view,
 }
 
 
@@ -162,6 +166,12 @@ def viz_enterprise(request: Request, store: StoreDep, enterprise: str) -> HTMLRe
     return _page(request, lambda: enterprise_view(store, enterprise))
 
 
+@router.get("/viz/industries/{industry}", response_class=HTMLResponse, summary="Industry view (区域产业)")
+def viz_industry(request: Request, store: StoreDep, industry: str) -> HTMLResponse:
+    """A regional industry or portfolio: regions, chains, planned segments, members, figures."""
+    return _page(request, lambda: industry_view(store, industry))
+
+
 def home_entries(store: KGStore) -> dict[str, list[dict[str, str]]]:
     """Picker entries (``slug``, ``label``) for regions and chains, sorted by label."""
     entries = index_for(store).entries.values()
@@ -170,7 +180,8 @@ def home_entries(store: KGStore) -> dict[str, list[dict[str, str]]]:
         out = [{"slug": _slug(e.iri), "label": _label(e.labels, e.label)} for e in entries if e.kind == kind]
         return sorted(out, key=lambda d: (d["label"], d["slug"]))
 
-    return {"regions": pick("region"), "chains": pick("chain")}
+    industries = sorted(pick("industry") + pick("portfolio"), key=lambda d: (d["label"], d["slug"]))
+    return {"regions": pick("region"), "chains": pick("chain"), "industries": industries}
 
 
 def _label(labels: dict[str, Any], fallback: str) -> str:
@@ -194,6 +205,8 @@ def home(request: Request, store: StoreDep) -> HTMLResponse:
         )
     for c in picks["chains"]:
         links.append({"href": f"{root}/viz/chains/{c['slug']}", "label": f"{c['label']} · 产业链 chain"})
+    for i in picks["industries"]:
+        links.append({"href": f"{root}/viz/industries/{i['slug']}", "label": f"{i['label']} · 区域产业 industry"})
     return HTMLResponse(
         render_home(
             regions=picks["regions"],
@@ -201,5 +214,6 @@ def home(request: Request, store: StoreDep) -> HTMLResponse:
             links=links,
             static_url=f"{root}/static",
             base_url=f"{root}/",
+            kinds=KINDS,
         )
     )
