@@ -79,8 +79,9 @@ def compare(reference: Any, answer: Any) -> str:
 
 def question_paths(client: Any) -> list[str]:
     """The question set: every list, every region, chain, segment and enterprise (detail, lookup,
-    链长制, figures), completeness of every chain in every region, the matrix, and name searches
-    (ids read from the reference's own lists)."""
+    链长制, figures), completeness of every chain in every region, the matrix, industries,
+    projects and policies (of every region), and name searches (ids read from the reference's
+    own lists)."""
 
     def ids(path: str) -> list[str]:
         return [item["id"] for item in client.get(path, params={"limit": 1000}).json()["items"]]
@@ -98,6 +99,16 @@ def question_paths(client: Any) -> list[str]:
     paths += [f"/api/segments/{s}" for s in segments]
     for e in enterprises:
         paths += [f"/api/enterprises/{e}", f"/api/enterprises/{e}/chains"]
+    for listing, detail in (("/api/industries", "/api/industries/"), ("/api/projects", "/api/projects/"),
+                            ("/api/policies", None)):
+        found = client.get(listing)
+        if found.status_code != 200:  # a service without these routes
+            continue
+        paths.append(listing)
+        paths += [f"{listing}?region={r}" for r in regions]
+        if detail:
+            paths += [detail + quote(item["iri"].rstrip("/").rsplit("/", 1)[-1])
+                      for item in found.json()["items"] if "iri" in item]
     for text in ("三磊", "sanlei", "荣昌", "玻纤", "高新区", "rongchang", "制药", "链"):
         paths.append(f"/api/search?q={quote(text)}&limit=100")
     return paths

@@ -30,7 +30,10 @@ REMOTE_MODULES = {
     "tests/api/test_rest.py", "tests/api/test_linked_data.py", "tests/api/test_viz_routes.py",
     "tests/api/test_sparql.py", "tests/graph/test_catalogue.py", "tests/graph/test_chiefs_enterprise_figures.py",
     "tests/graph/test_completeness.py", "tests/graph/test_names.py", "tests/graph/test_viz.py",
-    "tests/api/test_remote.py", "tests/api/test_operations.py",
+    "tests/api/test_remote.py", "tests/api/test_operations.py", "tests/api/test_search_api.py",
+    "tests/api/test_planner_routes.py", "tests/api/test_exports.py", "tests/graph/test_industries.py",
+    "tests/graph/test_search.py", "tests/graph/test_tables.py", "tests/graph/test_projection.py",
+    "tests/graph/test_writers.py",
 }
 #: Fixtures that write or need the embedded engine: a test using one stays out of the remote pass.
 EMBEDDED_FIXTURES = {"empty_store", "tmp_path", "tmp_store", "disk_store", "store_dir"}
