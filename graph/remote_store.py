@@ -12,9 +12,10 @@ Rules this module keeps (those of :mod:`graph.store`, over the SPARQL 1.1 Protoc
   very objects the embedded store gives them;
 * one ``httpx.Client`` per store: keep-alive connections from a bounded pool, shared by every
   thread; each request has its own timeout;
-* failures have types: a server answering 4xx to a query is a malformed query
-  (:class:`~graph.errors.QuerySyntaxError`, 400); 5xx, a refused connection or an unreadable
-  body is :class:`~graph.errors.StoreUnavailableError` (502); no answer within the timeout is
+* failures have types: a server answering 400 to a query is a malformed query
+  (:class:`~graph.errors.QuerySyntaxError`, 400); any other error status (401/403 from wrong
+  credentials, 404 from a wrong URL, 5xx), a refused connection or an unreadable body is
+  :class:`~graph.errors.StoreUnavailableError` (502); no answer within the timeout is
   :class:`~graph.errors.StoreTimeoutError` (504).
 
 The server's default graph must be what chainkg's embedded default graph is: the RDF merge of
@@ -181,7 +182,7 @@ class RemoteStore(KGStore):
         """Send a query (behind the prefix prologue) and parse the answer (see :func:`parse_answer`).
 
         Raises:
-            QuerySyntaxError: the server refused the query (4xx), with its message.
+            QuerySyntaxError: the server refused the query (400), with its message.
             StoreTimeoutError: no answer within ``timeout`` (default: the store's).
             StoreUnavailableError: connection refused, 5xx, or an unreadable answer.
         """
@@ -200,9 +201,9 @@ class RemoteStore(KGStore):
             raise StoreTimeoutError(MSG_SLOW.format(timeout=limit)) from None
         except httpx.HTTPError as err:
             raise StoreUnavailableError(MSG_FAILED.format(reason=f"{type(err).__name__}: {err}")) from None
-        if 400 <= status < 500:
-            raise QuerySyntaxError(_message(body) or f"the SPARQL server refused the query (HTTP {status})")
-        if status >= 300:
+        if status == 400:
+            raise QuerySyntaxError(_message(body) or "the SPARQL server refused the query (HTTP 400)")
+        if status >= 300:  # 401/403/404 too: chainkg is misconfigured for this server, not the query wrong
             raise StoreUnavailableError(MSG_FAILED.format(reason=f"HTTP {status}: {_message(body)[:300]}"))
         return parse_answer(body, media)
 
@@ -215,8 +216,8 @@ class RemoteStore(KGStore):
             raise StoreTimeoutError(MSG_SLOW.format(timeout=self.timeout)) from None
         except httpx.HTTPError as err:
             raise StoreUnavailableError(MSG_FAILED.format(reason=f"{type(err).__name__}: {err}")) from None
-        if 400 <= response.status_code < 500:
-            raise QuerySyntaxError(_message(response.content) or f"update refused (HTTP {response.status_code})")
+        if response.status_code == 400:
+            raise QuerySyntaxError(_message(response.content) or "update refused (HTTP 400)")
         if response.status_code >= 300:
             raise StoreUnavailableError(MSG_FAILED.format(reason=f"HTTP {response.status_code}"))
 

@@ -70,8 +70,10 @@ def test_health_says_remote_and_without_side_files(remote_store: RemoteStore) ->
 
 
 class _Failing(http.server.BaseHTTPRequestHandler):
+    status = 500
+
     def do_POST(self) -> None:
-        self.send_response(500)
+        self.send_response(self.status)
         self.send_header("Content-Type", "text/plain")
         self.end_headers()
         self.wfile.write(b"internal error")
@@ -83,6 +85,19 @@ class _Failing(http.server.BaseHTTPRequestHandler):
 @pytest.fixture()
 def failing_server() -> Iterator[str]:
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Failing)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/query"
+    server.shutdown()
+
+
+class _Unauthorized(_Failing):
+    status = 401
+
+
+@pytest.fixture()
+def unauthorized_server() -> Iterator[str]:
+    """Answers 401, as a server does to wrong credentials."""
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Unauthorized)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     yield f"http://127.0.0.1:{server.server_address[1]}/query"
     server.shutdown()
@@ -100,6 +115,7 @@ def silent_server() -> Iterator[str]:
 
 @pytest.mark.parametrize(("which", "status", "code", "error"), [
     ("failing_server", 502, "store_unavailable", StoreUnavailableError),
+    ("unauthorized_server", 502, "store_unavailable", StoreUnavailableError),
     ("silent_server", 504, "store_timeout", StoreTimeoutError),
     ("closed_port", 502, "store_unavailable", StoreUnavailableError),
 ])
