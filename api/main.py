@@ -41,6 +41,8 @@ def open_store(settings: Settings) -> KGStore:
     from api.progress import build_progress
     from graph.loading import build, open_directory
 
+    if settings.sparql_endpoint:
+        return open_remote(settings)
     if settings.store_path is None:
         store = KGStore()
         if settings.build_if_empty:
@@ -50,6 +52,21 @@ def open_store(settings: Settings) -> KGStore:
     with build_progress(directory=True) as progress:
         return open_directory(settings.store_path, read_only=settings.admin_token is None,
                               build_if_empty=settings.build_if_empty, progress=progress)
+
+
+def open_remote(settings: Settings) -> KGStore:
+    """The remote store of ``CHAINKG_SPARQL_ENDPOINT``, with the side files in ``CHAINKG_STORE``
+    (from ``chainkg index``) attached when their seal matches the server (logged either way)."""
+    from graph.remote_index import attach
+    from graph.remote_store import RemoteStore
+
+    assert settings.sparql_endpoint is not None
+    password = settings.sparql_password.get_secret_value() if settings.sparql_password else None
+    store = RemoteStore(settings.sparql_endpoint, update_endpoint=settings.sparql_update_endpoint,
+                        user=settings.sparql_user, password=password, timeout=settings.sparql_timeout)
+    status = attach(store, settings.store_path)
+    log.info("remote store %s; side files: %s", settings.sparql_endpoint, status)
+    return store
 
 
 def create_app(settings: Settings | None = None, *, store: KGStore | None = None) -> FastAPI:

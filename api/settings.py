@@ -29,6 +29,12 @@ class Settings(BaseSettings):
     cors_origins: list[str] = Field(default_factory=list)
     root_path: str = Field("", description="path prefix when served behind a proxy")
     access_log: bool = True
+    sparql_endpoint: str | None = Field(
+        None, description="query URL of a SPARQL 1.1 server to use instead of the embedded store")
+    sparql_update_endpoint: str | None = Field(None, description="update URL of that server (else read-only)")
+    sparql_user: str | None = Field(None, description="HTTP basic user for the SPARQL server")
+    sparql_password: SecretStr | None = Field(None, description="HTTP basic password for the SPARQL server")
+    sparql_timeout: float = Field(30.0, gt=0, description="seconds each request to the SPARQL server may take")
 
     @property
     def store_path(self) -> Path | None:
