@@ -244,7 +244,7 @@ def _load_command_modules() -> None:
     """Import the modules that register further commands (questions, serve, viz, bench)."""
     import importlib
 
-    for module in ("api.cli_questions", "api.cli_serve", "api.cli_viz"):
+    for module in ("api.cli_questions", "api.cli_serve", "api.cli_viz", "api.cli_ingest"):
         try:
             importlib.import_module(module)
         except ModuleNotFoundError as err:

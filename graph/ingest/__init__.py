@@ -1,0 +1,1 @@
+"""Reading new articles into candidate facts for review, then into the graph."""
