@@ -11,7 +11,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.staticfiles import StaticFiles
 
 from api import errors, viz_render
-from api.routes import entities, health, linked_data, questions, search, sparql, viz
+from api.routes import entities, health, ingest, linked_data, questions, search, sparql, viz
 from api.settings import Settings, get_settings
 from graph.store import KGStore
 
@@ -81,5 +81,6 @@ def create_app(settings: Settings | None = None, *, store: KGStore | None = None
     app.include_router(questions.router)
     app.include_router(linked_data.router)
     app.include_router(viz.router)  # graph pages and home page
+    app.include_router(ingest.router)  # reading new articles, review (admin)
     app.mount("/static", StaticFiles(directory=viz_render.STATIC_DIR), name="static")
     return app

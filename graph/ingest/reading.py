@@ -55,15 +55,43 @@ def decode(data: bytes, *, source: str = "<article>", encoding: str | None = Non
         return _checked(data.decode("utf-16"), source)
     if b"\x00" in data[:4096]:
         raise reject(source, "binary data (NUL bytes), not a text or HTML article")
-    for enc in ENCODINGS:
+    try:
+        return _checked(data.decode("utf-8").removeprefix("\ufeff"), source)
+    except UnicodeDecodeError:
+        pass
+    # GB18030 decodes most Big5 bytes too (into rare characters): keep the reading whose
+    # characters are the common ones of Chinese text.
+    best: tuple[float, str] | None = None
+    for enc in ENCODINGS[1:]:
         try:
             text = data.decode(enc)
         except UnicodeDecodeError:
             continue
-        if enc == "utf-8" or _looks_chinese(text):
-            return _checked(text.removeprefix("\ufeff"), source)
+        if _looks_chinese(text):
+            score = _common_share(text)
+            if score >= 0.15 and (best is None or score > best[0]):
+                best = (score, text)
+    if best is not None:
+        return _checked(best[1], source)
     raise reject(source, "unknown text encoding: not UTF-8, UTF-16, GB18030 or Big5 "
                          "(give --encoding, or save the article as UTF-8)")
+
+
+_COMMON = set(
+    "的一是在不了有和人这中大为上个国我以要他时来用们生到作地于出就分对成会可主发年动同工也能下过子说产种面而方后多定"
+    "行学法所民得经十三之进着等部度家电力里如水化高自二理起小物现实加量都两体制机当使点从业本去把性好应开它合还因由其些"
+    "然前外天政四日那社义事平形相全表间样与关各重新线内数正心反你明看原又么利比或但质气第向道命此变条只没结解问意建月公"
+    "无系军很情者最立代想已通并提直题党程展五果料象员革位入常文总次品式活设及管特件长求老头基资边流路级少图山统接知较将"
+    "组见计别她手角期根论运农指几九区强放决西被干做必战先回则任取据处队南给色光门即保治北造百规热领七海口东导器压志世金"
+    "增争济阶油思术极交受联认六共权收证改清己美再采转更单风切打白教速花带安场身车例真务具万每目至达走积示议声报斗完类八"
+    "离华名确才科张信马节话米整空元况今集温传土许步群广石记需段研界拉林律叫且究观越织装影算低持音众书布复容儿须际商非验"
+    "连断深难近矿千周委素技备半办青省列习响约支般史感劳便团往酸历市克何除消构府称太准精值号率族维划选标写存候毛亲快效斯"
+    "院查江型眼王按格养易置派层片始却专状育厂京识适属圆包火住调满县局照参红细引听该铁价严龙飞企园链项目亿元")
+
+
+def _common_share(text: str) -> float:
+    chars = re.findall(f"[{_CJK}]", to_simplified(text[:5000]))
+    return sum(ch in _COMMON for ch in chars) / len(chars) if chars else 0.0
 
 
 def _looks_chinese(text: str) -> bool:
