@@ -32,14 +32,14 @@ def review_area(request: Request) -> ReviewArea:
 
 
 def require_admin(request: Request, settings: SettingsDep) -> str:
-    """The reviewer's name (``X-Reviewer`` header, else ``admin``) once the bearer token checks out."""
+    """``admin``, once the bearer token checks out (the reviewer may name themselves in a decision)."""
     if settings.admin_token is None:
         raise HTTPException(404, MSG_OFF)
     scheme, _, token = request.headers.get("authorization", "").partition(" ")
     expected = settings.admin_token.get_secret_value().encode()
     if scheme.lower() != "bearer" or not secrets.compare_digest(token.strip().encode(), expected):
         raise HTTPException(401, MSG_UNAUTHORIZED, headers={"WWW-Authenticate": "Bearer"})
-    return (request.headers.get("x-reviewer") or "admin")[:80]
+    return "admin"
 
 
 AdminDep = Annotated[str, Depends(require_admin)]
@@ -51,6 +51,7 @@ class Decision(BaseModel):
 
     ids: list[str] = Field(default_factory=list, max_length=10_000)
     min_confidence: float | None = Field(None, ge=0, le=1)
+    reviewer: str | None = Field(None, max_length=80, description="who decides (default: admin)")
 
 
 @router.post("/api/ingest", summary="Read an article (plain text or HTML in the body); propose candidate facts")
@@ -92,20 +93,23 @@ def review_candidates(area: ReviewDep, _: AdminDep, status: str | None = None,
 def review_accept(decision: Decision, store: StoreDep, area: ReviewDep, who: AdminDep) -> dict[str, Any]:
     if not decision.ids and decision.min_confidence is None:
         raise HTTPException(422, "give ids or min_confidence")
-    return accept(store, area, decision.ids, min_confidence=decision.min_confidence, who=who).to_dict()
+    return accept(store, area, decision.ids, min_confidence=decision.min_confidence,
+                  who=decision.reviewer or who).to_dict()
 
 
 @router.post("/api/review/reject", summary="Reject candidates (they stay out of the graph)")
 def review_reject(decision: Decision, area: ReviewDep, who: AdminDep) -> dict[str, Any]:
     if not decision.ids:
         raise HTTPException(422, "give ids")
-    return {"rejected": reject(area, decision.ids, who=who)}
+    return {"rejected": reject(area, decision.ids, who=decision.reviewer or who)}
 
 
 @router.get("/review", response_class=HTMLResponse, summary="Review page (admin token entered in the page)")
 def review_page(request: Request) -> HTMLResponse:
     nonce = secrets.token_urlsafe(16)
     root = request.scope.get("root_path", "")
-    page = _env().get_template("review.html").render(csp=csp(nonce, connect=True), nonce=nonce,
-                                                     static=f"{root}/static", base=f"{root}/")
-    return HTMLResponse(page, headers={"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"})
+    policy = csp(nonce, connect=True)
+    page = _env().get_template("review.html").render(csp=policy, nonce=nonce, static=f"{root}/static",
+                                                     base=f"{root}/")
+    return HTMLResponse(page, headers={"Content-Security-Policy": policy, "Cache-Control": "no-store",
+                                       "Referrer-Policy": "no-referrer"})

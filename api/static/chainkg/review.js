@@ -11,7 +11,6 @@
 
   function api(method, path, body) {
     var headers = { "Authorization": "Bearer " + state.token, "Accept": "application/json" };
-    if (state.reviewer) { headers["X-Reviewer"] = state.reviewer; }
     var init = { method: method, headers: headers, credentials: "same-origin", referrerPolicy: "no-referrer" };
     if (body !== undefined) { headers["Content-Type"] = "application/json"; init.body = JSON.stringify(body); }
     return fetch(base + path.replace(/^\//, ""), init).then(function (r) {
@@ -122,7 +121,7 @@
   }
 
   function decide(action, ids) {
-    return api("POST", "api/review/" + action, { ids: ids }).then(function (res) {
+    return api("POST", "api/review/" + action, { ids: ids, reviewer: state.reviewer || null }).then(function (res) {
       status(action === "accept" ? "已接受 accepted " + res.accepted.length : "已拒绝 rejected " + res.rejected.length);
       return openDocument(state.doc);
     }).catch(function (e) { status(e.message); });
