@@ -72,6 +72,32 @@ def lexicon(store: KGStore) -> list[tuple[str, str]]:
     return _lexicon_cached(id(store), store.version, pairs)
 
 
+def usual_units(store: KGStore) -> dict[str, list[tuple[str, str]]]:
+    """Indicator slug → the units (slug, zh label) its figures use in the graph, most used first."""
+    rows = store.select(
+        "PREFIX ckg: <https://w3id.org/chainkg/ontology#> PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> "
+        "SELECT ?i ?u ?l (COUNT(?o) AS ?n) WHERE { ?o ckg:indicator ?i ; ckg:unit ?u . "
+        "?u rdfs:label ?l FILTER(LANG(?l) = 'zh') } GROUP BY ?i ?u ?l ORDER BY DESC(?n)")
+    out: dict[str, list[tuple[str, str]]] = {}
+    for r in rows:
+        out.setdefault(str(r["i"]).removeprefix(ID), []).append((str(r["u"]).removeprefix(ID), str(r["l"])))
+    return out
+
+
+def _unit(written: str, indicator: str, before: str, usual: dict[str, list[tuple[str, str]]]) -> str:
+    """The unit slug of a written unit for an indicator: the one the graph's figures of that indicator
+    use when it is written the same way (个 → 个(平台) for platforms), else the plain one."""
+    for slug_, label in usual.get(indicator, []):
+        if label.startswith(written) or written in label.split("/"):
+            return slug_
+    if written in ("个", "项") and "项目" in before:
+        return "unit-projects"
+    return UNITS.get(written, "unit-items")
+
+
+_DISTRIBUTED = re.compile(rf"((?:[{H}]{{2,8}}、)+[{H}]{{2,8}})(?:等)?(?:[一二两三四五六七八九十]大(?:产业|产业集群)?)?分别")
+
+
 def _period(text: str, doc_date: str | None) -> dict[str, Any]:
     """The period a clause gives a figure: a year (到2025年, 2022年), a half year, or 目前 (as of the article)."""
     m = re.search(r"(?:到|至|力争|在)?(20\d\d)年(上半年|下半年|全年|底|前)?", text)
@@ -98,7 +124,20 @@ def find_figures(rules: Rules) -> list[dict[str, Any]]:
     v = rules.v
     lex = lexicon(rules.store)
     known_ind = {slug for _, slug in lex}
+    usual = usual_units(rules.store)
     figures: list[dict[str, Any]] = []
+    distributed: dict[int, Resource] = {}  # number position → the enumerated industry it belongs to
+    for dm in _DISTRIBUTED.finditer(v):
+        items = [x for x in dm.group(1).split("、") if x]
+        region = rules.region_at(dm.start())
+        if region is None or len(items) < 2:
+            continue
+        _, se = rules.sentence(dm.end())
+        numbers = [n for n in re.finditer(_NUM, v[dm.end():se])]
+        units = {n.group("u") for n in numbers}
+        if len(numbers) == len(items) and len(units) == 1 and "%" not in units:
+            for item, n in zip(items, numbers, strict=True):
+                distributed[dm.end() + n.start()] = rules.industry(item, region, chain=False)
     for m in re.finditer(_NUM, v):
         if rules.overlaps_used(m.start(), m.end()):
             continue
@@ -123,14 +162,16 @@ def find_figures(rules: Rules) -> list[dict[str, Any]]:
         value = float(m.group("v"))
         if unit == "万亿元":
             unit, value = "亿元", value * 10000
-        if unit in ("个", "项") and re.search(r"项目", before + v[m.end():m.end() + 3]):
-            unit_slug = "unit-projects"
-        else:
-            unit_slug = UNITS.get(unit, "unit-items")
+        unit_slug = _unit(unit, ind_slug, before + v[m.end():m.end() + 3], usual)
         # subject: the last zone, district, firm or project named in the sentence before the number
         subj = [x for x in rules.mentions if x.kind in ("zone", "district", "enterprise") and x.resource
                 and ss <= x.start < m.start()]
         subject: Resource | None = max(subj, key=lambda x: x.start).resource if subj else None
+        if re.search(r"全区|全县|全市", v[ss:m.start()][-40:]) and rules.focus_district is not None:
+            subject = rules.focus_district
+        if m.start() in distributed:
+            subject = distributed[m.start()]
+            ind_slug = "industry-output" if "产值" in before else ind_slug
         if subject is None:
             subject = rules.focus_region
         if subject is None:
@@ -139,7 +180,7 @@ def find_figures(rules: Rules) -> list[dict[str, Any]]:
         kind = "Actual"
         if _ESTIMATE.search(clause_text):
             kind = "Estimate"
-        elif _TARGET.search(v[s:m.start()]) or _TARGET.search(v[ss:m.start()][-30:]):
+        elif _TARGET.search(v[ss:m.start()]) and not re.search(r"已|实现了|完成了|达到了", v[s:m.start()]):
             kind = "Target"
         period = _period(v[s:m.start()], rules.a.meta.date)
         if period["period"] is None:

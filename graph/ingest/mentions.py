@@ -23,7 +23,8 @@ BOUNDARY_WORDS = sorted({
     "从", "让", "给", "以", "于", "至", "到", "其中", "包括", "其", "该", "这", "我们", "企业", "还有", "近日", "目前",
     "联合", "携手", "共同", "入驻", "签约", "实现", "组织", "成为", "属于", "作为", "通过", "获得", "依托", "围绕",
     "打造", "再到", "以及", "发挥", "全力", "加快", "推进", "聚焦", "即", "为", "就", "均", "也", "都", "并",
-    "世界500强", "强", "又", "还", "已", "正", "有", "年", "月", "日", "个", "家", "更", "使", "令", "及",
+    "世界500强", "强", "又", "还", "已", "正", "有", "更", "使", "令", "及", "加速", "预计", "去年底", "年底", "底前",
+    "已将", "今年", "去年", "明年", "上半年", "下半年", "全年",
 }, key=len, reverse=True)
 COMPANY_SUFFIXES = ("股份有限公司", "有限责任公司", "集团有限公司", "集团股份有限公司", "有限公司", "集团公司",
                     "集团", "公司")
@@ -70,6 +71,9 @@ def left_trim(view: str, start: int, end: int, *, min_core: int = 2, suffix_len:
     """
     limit = end - suffix_len - min_core
     best = start
+    lead = re.match(r"[0-9.]+[年月日个家项名位]?", view[start:end])
+    if lead and start + lead.end() <= limit:
+        best = start = start + lead.end()
     for i in range(start, limit + 1):
         for w in BOUNDARY_WORDS:
             if view.startswith(w, i) and i + len(w) <= limit:

@@ -193,11 +193,14 @@ class Rules:
     # --- mentions ------------------------------------------------------------------------------
 
     def find_zones(self) -> None:
+        """Zone and park names (…高新区, …工业园区, …产业园, …园, 组团); a bare 高新区 or 园区 after a
+        verb or a time word is the article's own zone (resolved once the focus is known)."""
         v = self.v
         alt = "|".join(ZONE_SUFFIXES)
+        last_end = 0
         for m in re.finditer(rf"(?:{alt})|(?<=[{H}]{{2}})园(?![区林艺])", v):
             end = m.end()
-            start = _run_start(v, m.start(), brackets=False)
+            start = max(_run_start(v, m.start(), brackets=False), last_end)
             start = left_trim(v, start, end, suffix_len=len(m.group()))
             name = v[start:end]
             core = name[: -len(m.group())]
@@ -215,6 +218,12 @@ class Rules:
                 name = strip_verbs(name, m.group())
                 start = end - len(name)
                 core = name[: -len(m.group())]
+                bare = re.sub(r"^(全面|积极|进一步|不断|加快|我们|他们|该|本|整个|全|各)+", "", core)
+                if m.group() in ("高新区", "园区") and (not bare or _VERBISH.search(core) or len(bare) < 2):
+                    self.mentions.append(Mention(end - len(m.group()), end, m.group(), "zone", confidence=0.6,
+                                                 extra={"anaphor": True}))
+                    last_end = end
+                    continue
                 if _VERBISH.search(core) or (m.group() in ("园区", "组团", "新区", "开发区") and len(core) > 4):
                     continue
             core = re.sub(r"^(重庆市|重庆)", "", core)
@@ -222,6 +231,7 @@ class Rules:
                     or re.search(r"[0-9]|示范|特色|承接|十佳|级|智慧|该|这", core):
                 continue
             self.mentions.append(Mention(start, end, name, "zone", extra={"suffix": m.group()}))
+            last_end = end
 
     def _longest_known(self, start: int, end: int) -> int | None:
         """The first start in ``[start, end)`` from which the text names a region the graph knows."""
@@ -299,9 +309,17 @@ class Rules:
                 self.propose("zone-alias", f"{alias} = {a.text}", (a.start, a.end + mm.end()), "zone-alias-brackets",
                              0.85, res, [], [(iri(res.iri), iri(SKOS + "altLabel"), zh(n)) for n in (a.text, alias)
                                              if normalise(n) != normalise(res.label)])
-        for m in zones:
-            if m.resource is None:
+        stems = {self.region_stem(x.resource) for x in self.mentions if x.kind == "district" and x.resource}
+        for m in list(zones):
+            if m.resource is None and not m.extra.get("anaphor"):
                 full = re.sub(r"^(重庆市|重庆)", "", m.text)
+                named_after_place = any(full.startswith(st) for st in stems if len(st) >= 2)
+                sub_park = m.extra.get("suffix") in ("园", "产业园", "工业园") and 2 <= len(full) - len(
+                    m.extra.get("suffix", "")) <= 6
+                follows_zone = any(x.kind == "zone" and x.end == m.start and x is not m for x in zones)
+                if not (named_after_place or sub_park or follows_zone or "alias" in m.extra):
+                    self.mentions.remove(m)
+                    continue
                 same = [z for z in zones if z.resource is not None and z.resource.new and z.resource.label == full]
                 m.resource = same[0].resource if same else self.resource_for(
                     _zone_class(full), full, names={m.text: "altLabel"} if full != m.text else {})
@@ -409,6 +427,11 @@ class Rules:
         if self.focus_zone and self.focus_district and zones.most_common(1)[0][1] < 3:
             self.focus_zone = None if districts.most_common(1)[0][1] > 2 * zones.most_common(1)[0][1] else self.focus_zone
         self.focus_region = self.focus_zone or self.focus_district
+        for m in [x for x in self.mentions if x.extra.get("anaphor")]:
+            if self.focus_zone is None:
+                self.mentions.remove(m)
+            else:
+                m.resource = self.focus_zone
 
     def region_at(self, i: int, *, zone_first: bool = False) -> Resource | None:
         """The region named last before ``i`` in its sentence, else the article's focus."""
@@ -446,7 +469,7 @@ class Rules:
     def rule_zone_identity(self) -> None:
         done: set[str] = set()
         for m in self.mentions:
-            if m.kind != "zone" or m.resource is None or m.resource.iri in done:
+            if m.kind != "zone" or m.resource is None or m.resource.iri in done or m.extra.get("anaphor"):
                 continue
             r = m.resource
             done.add(r.iri)
@@ -457,12 +480,7 @@ class Rules:
                 triples.append((iri(r.iri), ckg("partOf"), iri(parent.iri)))
                 links.append(parent)
             if r.new and parent is None:
-                # SHACL: a zone says which region it is part of; the focus district if nothing closer
-                if self.focus_district is not None and self.focus_district.iri != r.iri:
-                    triples.append((iri(r.iri), ckg("partOf"), iri(self.focus_district.iri)))
-                    links.append(self.focus_district)
-                else:
-                    continue
+                continue  # a zone must say which region it is part of (SHACL); the text does not
             if r.new or triples:
                 p = links[0].label if links else ""
                 self.propose("zone" if r.new else "part-of", f"{r.label} ⊂ {p}", (m.start, m.end),
