@@ -178,6 +178,7 @@ class IngestReport:
     known: int = 0  # facts the rules found that the graph already holds
     conflicts: int = 0
     seconds: float = 0.0
+    known_candidates: list[Candidate] = field(default_factory=list, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
         return {"document": self.document, "iri": self.iri, "title": self.title, "proposed": self.proposed,
@@ -213,13 +214,15 @@ def ingest(store: KGStore, area: ReviewArea, data: bytes, *, source: str = "<art
     doc_id = "ing-" + article.digest
     doc_iri = str(DOC[doc_id])
     cands = Rules(article, store, doc=doc_iri).run()
-    fresh = [c for c in cands if not _known(store, c)]
+    known_flags = [_known(store, c) for c in cands]
+    fresh = [c for c, k in zip(cands, known_flags, strict=True) if not k]
     area.add_document({"id": doc_id, "iri": doc_iri, "file_name": Path(source).name if source else None,
                        "title": meta.title, "publisher": meta.publisher, "date": meta.date, "url": meta.url,
                        "text": article.text, "ingested_at": _now(), "ingested_by": who})
     new = area.add_candidates(doc_id, fresh)
     return IngestReport(doc_id, doc_iri, meta.title or NOT_STATED, len(fresh), new, len(cands) - len(fresh),
-                        sum(1 for c in fresh if c.conflict), time.perf_counter() - t0)
+                        sum(1 for c in fresh if c.conflict), time.perf_counter() - t0,
+                        [c for c, k in zip(cands, known_flags, strict=True) if k])
 
 
 def _check_date(value: str, source: str) -> None:

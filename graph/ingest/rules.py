@@ -340,7 +340,8 @@ class Rules:
             start = end - len(full)
             short = short_name(full, region_names)
             core = short
-            if len(core) < 2 or core in GENERIC or re.fullmatch(rf"[{H}]?(平台|子|分|母|该|本|上市|国有|民营|投资|全资)", core):
+            if len(core) < 2 or core in GENERIC or re.fullmatch(rf"[{H}]?(平台|子|分|母|该|本|上市|国有|民营|投资|全资)", core) \
+                    or re.match(r"我们|他们|你们|本|该|这|那|其|各|每|全资|控股", core):
                 continue
             if core[-1] in "的了在是和与" or re.search(r"发挥|带动|一批|这些|所有|相关|各类|多家", core):
                 continue
@@ -390,6 +391,66 @@ class Rules:
                         self.mentions.append(Mention(mm.start(), mm.end(), it2, "enterprise", res, full=it2,
                                                      short=it2, confidence=0.7))
 
+    FIRM_ENDINGS = ("科技|食品|生物|新材料|材料|电子|制药|药业|医药|陶瓷|丝绸|玻纤|铝业|锰业|机器人|金属制品|卫星|微电子|"
+                    "智造|环境|能源|饲料|机械|汽车|化工|纺织|服饰|农业|牧业|实业|建材|钢铁|电气|光电|物流|电力|环保|纳米")
+
+    def find_firms_by_ending(self) -> None:
+        """Short firm names written without a legal form, known by a trade word at their end
+        (唯美陶瓷, 南舟科技) and standing where a firm stands (…车间, …等项目, …等企业)."""
+        v = self.v
+        pat = (rf"(鼓励|引进|推动|指导|引导|新投产|新开工|投产|开工|支持|帮助|、|,|如|等)"
+               rf"([{H}]{{2,3}}(?:{self.FIRM_ENDINGS}))(?=[^,。;]{{0,30}}?(?:企业|公司|车间|项目)|与|生产)")
+        for m in re.finditer(pat, v):
+            name = m.group(2)
+            i = m.start(2)
+            brand = re.sub(f"({self.FIRM_ENDINGS})$", "", name)
+            if brand in GENERIC or _VERBISH.search(brand) or re.search(r"[的和与及等个大新高]$|^[新高全各]", brand):
+                continue
+            if any(x.start <= i < x.end for x in self.mentions):
+                continue
+            res = self.linker.find(name, ("enterprise",), loose=len(name) >= 4)
+            self.mentions.append(Mention(i, i + len(name), name, "enterprise", res, full=name, short=name,
+                                         confidence=0.6, extra={"enumerated": m, "by_ending": True}))
+
+    def find_municipalities(self) -> None:
+        rows = self.store.select(
+            "PREFIX ckg: <https://w3id.org/chainkg/ontology#> PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> "
+            "PREFIX skos: <http://www.w3.org/2004/02/skos/core#> "
+            "SELECT ?m ?n WHERE { ?m a ckg:Municipality ; rdfs:label|skos:altLabel ?n FILTER(LANG(?n) = 'zh') }")
+        names = sorted({(str(r["n"]), str(r["m"])) for r in rows}, key=lambda x: -len(x[0]))
+        taken: list[tuple[int, int]] = []
+        for name, iri_ in names:
+            if len(name) < 2:
+                continue
+            for m in re.finditer(re.escape(name), self.v):
+                if any(a <= m.start() < b for a, b in taken):
+                    continue
+                taken.append((m.start(), m.end()))
+                self.mentions.append(Mention(m.start(), m.end(), name, "municipality", self.linker.resource(iri_)))
+
+    def rule_district_part_of(self) -> None:
+        munis = [m for m in self.mentions if m.kind == "municipality" and m.resource]
+        distinct = {m.resource.iri for m in munis if m.resource}
+        done: set[str] = set()
+        for d in sorted((x for x in self.mentions if x.kind == "district" and x.resource), key=lambda x: x.start):
+            r = d.resource
+            assert r is not None
+            if r.iri in done or r.cls != "District" or (not r.new and self._has(r.iri, "partOf")):
+                continue
+            stem_ = self.region_stem(r)
+            before = next((m for m in munis if m.end == d.start or (m.end < len(self.v) and
+                           self.v.startswith(stem_, m.end) and m.end + len(stem_) <= len(self.v))), None)
+            if before is not None:
+                muni, conf, rule, span = before.resource, 0.8, "municipality-before-district", (before.start, d.end)
+            elif len(distinct) == 1:
+                muni, conf, rule, span = munis[0].resource, 0.55, "only-municipality-in-article", (d.start, d.end)
+            else:
+                continue
+            assert muni is not None
+            done.add(r.iri)
+            self.propose("part-of", f"{r.label} ⊂ {muni.label}", span, rule, conf, r, [muni],
+                         [(iri(r.iri), ckg("partOf"), iri(muni.iri))])
+
     def link_enterprises(self) -> None:
         by_name: dict[str, Resource] = {}
         firms = sorted((m for m in self.mentions if m.kind == "enterprise"), key=lambda m: m.start)
@@ -404,8 +465,8 @@ class Rules:
                     m.resource = by_name[key]
                     continue
                 names = {}
-                if m.full and m.full != key and "公司" in m.full:
-                    names[m.full] = "legalName" if "有限" in m.full else "altLabel"
+                if m.full and m.full != key:
+                    names[m.full] = "legalName" if "有限公司" in m.full else "altLabel"
                 names[key] = "shortName"
                 cls = "Enterprise"
                 m.resource = self.resource_for(cls, key, names=names)
@@ -450,9 +511,12 @@ class Rules:
         self.link_zones()
         self.find_enterprises()
         self.find_enumerated_firms()
+        self.find_firms_by_ending()
+        self.find_municipalities()
         self.link_enterprises()
         self.focus()
         self.rule_zone_identity()
+        self.rule_district_part_of()
         self.rule_enterprise_identity()
         self.rule_located_in()
         self.rule_industries()
