@@ -520,6 +520,7 @@ class Rules:
         self.rule_enterprise_identity()
         self.rule_located_in()
         self.rule_industries()
+        self.rule_trade_word_members()
         self.rule_chain_chief()
         self.rule_policy_documents()
         self.rule_alliances()
@@ -643,7 +644,7 @@ class Rules:
 
     # industries ---------------------------------------------------------------------------------
 
-    def industry(self, item: str, region: Resource, *, chain: bool) -> Resource:
+    def industry(self, item: str, region: Resource, *, chain: bool, suffix: str = "") -> Resource:
         key = normalise(re.sub(r"(产业链|产业集群|产业|加工业|工业)$", "", item)) or normalise(item)
         stem_ = normalise(self.region_stem(region))
         regions = [region.iri] + [x.iri for x in (self.focus_district, self.focus_zone) if x is not None]
@@ -656,12 +657,22 @@ class Rules:
             stripped = {re.sub(r"(产业链|产业集群|产业|加工业|工业)$", "", n.removeprefix(stem_)) for n in names}
             if len(key) >= 2 and any(n.endswith(key) and len(n) <= len(key) + 2 for n in stripped):
                 return self.linker.resource(iri_)
+        # an industry this article already named (材料产业 after 新材料)
+        for r in self.new.values():
+            if r.cls in ("ChainProgramme", "IndustryCluster") and len(key) >= 2:
+                names = {normalise(re.sub(r"(产业链|产业集群|产业|加工业|工业)$", "", n.removeprefix(self.region_stem(region))))
+                         for n in [r.label, *r.names]}
+                if key in names or any(n.endswith(key) and len(n) <= len(key) + 2 for n in names):
+                    return r
+        written = suffix or ("产业链" if chain else "产业")
         label = self.region_stem(region) + item
         if not re.search(r"(产业链|产业集群|产业|工业|加工业|业)$", item):
-            label += "产业链" if chain else "产业"
+            label += written
         cls = "ChainProgramme" if chain or label.endswith("产业链") else "IndustryCluster"
-        return self.resource_for(cls, label, names={item: "altLabel"} if item != label else {},
-                                 slug=f"{self.region_slug(region)}-{slugify(key)}")
+        names = {item: "altLabel"} if item != label else {}
+        if not re.search(r"(产业链|产业集群|产业|业)$", item):
+            names[item + written] = "altLabel"  # the name as the article writes it
+        return self.resource_for(cls, label, names=names, slug=f"{self.region_slug(region)}-{slugify(key)}")
 
     def industry_triples(self, ind: Resource, region: Resource) -> list[Triple]:
         if not ind.new:
@@ -708,7 +719,7 @@ class Rules:
                     "IndustryPortfolio", plabel)
             inds = []
             for it in items:
-                ind = self.industry(it, region, chain=chain)
+                ind = self.industry(it, region, chain=chain, suffix=m.group(3))
                 inds.append(ind)
                 triples = self.industry_triples(ind, region)
                 links: list[Resource] = [region]
@@ -758,6 +769,69 @@ class Rules:
             if ind.new:
                 self.propose("industry", f"{region.label}: {ind.label}", (s, m.end()), "named-chain", 0.65, ind,
                              [region], self.industry_triples(ind, region))
+
+        # 从X产业到Y产业再到Z产业: industries listed one by one
+        for m in re.finditer(rf"从([{H}]{{2,8}}?)(产业)(?:到|再到)", v):
+            s, e = self.sentence(m.start())
+            region = self.region_at(m.start())
+            if region is None:
+                continue
+            for im in re.finditer(rf"(?:从|到|再到|、)([{H}]{{2,8}}?)(产业|产业集群)(?=到|再到|、|,|。|等)", v[m.start():e]):
+                item = im.group(1)
+                if item in GENERIC or _VERBISH.search(item):
+                    continue
+                i = m.start() + im.start(1)
+                ind = self.industry(item, region, chain=False, suffix=im.group(2))
+                self.propose("industry", f"{region.label}: {ind.label}", (i, i + len(item) + 2), "industry-from-to",
+                             0.7, ind, [region], self.industry_triples(ind, region), quote_span=(m.start(), e))
+                self.enumerated_industries.append((i, i + len(item), [ind]))
+        # X产业 naming a chain the templates know (玻纤产业, 新能源产业)
+        for m in re.finditer(rf"([{H}]{{2,6}})产业(?!链|集群|园|工人|发展|基础|体系|结构)", v):
+            item = m.group(1)
+            s0 = m.start(1)
+            for cut in range(len(item) - 1):
+                tail = item[cut:]
+                if self.linker.chain_template(_TRADE.get(tail, tail)):
+                    item, s0 = tail, m.start(1) + cut
+                    break
+            else:
+                continue
+            if item in GENERIC or _VERBISH.search(item) or any(a <= s0 < b for a, b, _ in self.enumerated_industries):
+                continue
+            region = self.region_at(m.start())
+            if region is None:
+                continue
+            ind = self.industry(item, region, chain=False, suffix="产业")
+            if ind.new:
+                self.propose("industry", f"{region.label}: {ind.label}", (s0, m.end()), "named-industry-of-template",
+                             0.65, ind, [region], self.industry_triples(ind, region))
+            self.enumerated_industries.append((s0, m.end(), [ind]))
+
+    def rule_trade_word_members(self) -> None:
+        """A firm whose name holds a trade word (丝绸, 玻纤, 铝业, 食品) is proposed for the article's
+        industry whose name holds the same word, when exactly one does."""
+        industries = {r.iri: r for _, _, inds in getattr(self, "enumerated_industries", []) for r in inds}
+        if not industries:
+            return
+        done = {(c.subject.iri, t[2].value) for c in self.out.values() if c.kind == "industry-member" for t in c.triples
+                if t[1].value.endswith("partOfIndustry")}
+        for f in sorted((x for x in self.mentions if x.kind == "enterprise" and x.resource), key=lambda x: x.start):
+            firm = f.resource
+            assert firm is not None
+            if any(d[0] == firm.iri for d in done):
+                continue
+            word = next((w for w in sorted(_TRADE, key=len, reverse=True) if w in (f.short or f.text)), None)
+            if word is None:
+                continue
+            target = _TRADE[word]
+            hits = [r for r in industries.values() if target in r.label or any(target in n for n in r.names)]
+            if len(hits) != 1:
+                continue
+            ind = hits[0]
+            done.add((firm.iri, ind.iri))
+            self.propose("industry-member", f"{firm.label} ∈ {ind.label}", (f.start, f.end), "firm-trade-word-in-industry",
+                         0.5, firm, [ind], [(iri(firm.iri), ckg("partOfIndustry"), iri(ind.iri))],
+                         key=f"{firm.iri}|{ind.iri}")
 
     def rule_chain_chief(self) -> None:
         v = self.v
@@ -1055,6 +1129,14 @@ class Rules:
                              key=f"{subject.iri}|{fig['indicator']}|{fig['value']}|{fig['unit']}|{fig['kind']}|{fig['period']}")
             if c is not None and fig.get("conflict"):
                 c.conflict = fig["conflict"]
+
+
+#: Trade words in firm names → the word an industry's or chain's name uses for the same trade.
+_TRADE = {
+    "丝绸": "丝绸", "玻纤": "玻璃纤维", "铝业": "铝", "制药": "医药", "药业": "医药", "胶囊": "医药", "食品": "食品",
+    "陶瓷": "陶瓷", "新材料": "新材料", "电子": "电子", "机器人": "装备", "微电子": "信息技术", "卫星": "卫星",
+    "锰业": "新材料", "环境": "环保", "能源": "能源", "饲料": "农牧", "畜牧": "农牧",
+}
 
 
 def _zone_class(name: str) -> str:
