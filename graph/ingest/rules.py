@@ -786,7 +786,7 @@ class Rules:
                              0.7, ind, [region], self.industry_triples(ind, region), quote_span=(m.start(), e))
                 self.enumerated_industries.append((i, i + len(item), [ind]))
         # X产业 naming a chain the templates know (玻纤产业, 新能源产业)
-        for m in re.finditer(rf"([{H}]{{2,6}})产业(?!链|集群|园|工人|发展|基础|体系|结构)", v):
+        for m in re.finditer(rf"([{H}]{{2,6}})产业(?!链|集群|园|工人|发展|基础|体系|结构|基地)", v):
             item = m.group(1)
             s0 = m.start(1)
             for cut in range(len(item) - 1):
@@ -844,9 +844,10 @@ class Rules:
             if region is None:
                 continue
             applies: list[Resource] = []
-            for a, b, inds in getattr(self, "enumerated_industries", []):
-                if (s <= a < e) or (0 <= m.start() - b <= 40):
-                    applies += inds
+            before = [(a, b, inds) for a, b, inds in getattr(self, "enumerated_industries", [])
+                      if b <= m.start() and (a >= s or m.start() - b <= 40) and len(inds) > 1]
+            if before:
+                applies = list(max(before, key=lambda x: x[1])[2])
             label = f"{self.region_stem(region)}产业链“链长制”"
             system = self.resource_for("ChainChiefSystem", label, slug=f"{self.region_slug(region)}-chain-chief-"
                                        + self.doc.rsplit("-", 1)[-1][:8])
@@ -1150,8 +1151,10 @@ def _zone_class(name: str) -> str:
 def _items(text: str) -> list[str]:
     parts = re.split(r"、|以及|(?<=[{0}])和(?=[{0}])".format(H), text)
     items = [p.strip("\"' ") for p in parts if p.strip("\"' ")]
-    if items:  # "消费品三大百亿级": the last item ends where the portfolio's name begins
+    if items:  # "消费品三大百亿级", "大健康等4个": the last item ends where the count begins
         items[-1] = re.sub(rf"(?<=[{H}]{{2}})[{_CN_NUM}0-9]+大.*$", "", items[-1])
+        items[-1] = re.sub(rf"(?<=[{H}]{{2}})等?(?:[0-9]+|[{_CN_NUM}]+)?[个项条家大]?$", "", items[-1])
+        items[-1] = re.sub(rf"(?<=[{H}]{{2}})等$", "", items[-1])
     return items
 
 
