@@ -44,8 +44,9 @@ SYNONYMS = {
     "孵化器": "incubators", "院士专家工作站": "academician-workstations", "科技研发平台": "rd-platforms",
     "数字化车间": "digital-workshops", "累计实现工业产值": "industrial-output-cumulative",
     "入孵企业": "incubated-firms", "外贸进出口": "foreign-trade", "货运总量": "freight-volume",
+    "企业入驻": "resident-enterprises", "年产能": "production-capacity", "年利润": "annual-profit",
 }
-_TARGET = re.compile(r"力争|目标|计划|到20\d\d年|争取|确保|将达|达到.{0,12}以上|要|拟|预期")
+_TARGET = re.compile(r"力争|目标|计划|到20\d\d年|争取|将达|将提升|将实现|届时|拟|预期")
 _ESTIMATE = re.compile(r"预计|可处理|可实现|可产生|每年可|建成投用后")
 _SKIP_BEFORE = re.compile(r"(增长|同比|增速|下降|占[^,。]{0,12}的|提高|提升|比重|占比)$")
 
@@ -92,6 +93,8 @@ def _unit(written: str, indicator: str, before: str, usual: dict[str, list[tuple
             return slug_
     if written in ("个", "项") and "项目" in before:
         return "unit-projects"
+    if written == "万吨" and re.search(r"年产|产能|每年|/年", before):
+        return "unit-10k-tonnes-per-year"
     return UNITS.get(written, "unit-items")
 
 
@@ -133,7 +136,8 @@ def find_figures(rules: Rules) -> list[dict[str, Any]]:
         if region is None or len(items) < 2:
             continue
         _, se = rules.sentence(dm.end())
-        numbers = [n for n in re.finditer(_NUM, v[dm.end():se])]
+        found = list(re.finditer(_NUM, v[dm.end():se]))
+        numbers = [n for n in found if found and n.group("u") == found[0].group("u")][:len(items)]
         units = {n.group("u") for n in numbers}
         if len(numbers) == len(items) and len(units) == 1 and "%" not in units:
             for item, n in zip(items, numbers, strict=True):
@@ -156,6 +160,11 @@ def find_figures(rules: Rules) -> list[dict[str, Any]]:
             if i >= 0 and (best is None or (i + len(key), len(key)) > best[:2]):
                 best = (i + len(key), len(key), slug_, key)
         ind_slug, ind_label = (best[2], best[3]) if best else (None, "")
+        if ind_slug is None:  # 吸引180余家企业入驻: the indicator after the number
+            after = normalise(v[m.end():m.end() + 10])
+            hit = next(((k, sl) for k, sl in lex if after.startswith(k)), None)
+            if hit:
+                ind_slug, ind_label = hit[1], hit[0]
         if ind_slug is None or ind_slug not in known_ind:
             continue
         unit = m.group("u")
@@ -167,6 +176,11 @@ def find_figures(rules: Rules) -> list[dict[str, Any]]:
         subj = [x for x in rules.mentions if x.kind in ("zone", "district", "enterprise") and x.resource
                 and ss <= x.start < m.start()]
         subject: Resource | None = max(subj, key=lambda x: x.start).resource if subj else None
+        if subject is None and re.search(r"该企业|该公司|该项目|届时|其|企业|公司", v[ss:m.start()]):
+            prev = [x for x in rules.mentions if x.kind in ("zone", "enterprise") and x.resource
+                    and ss - 150 <= x.start < ss]
+            if prev:
+                subject = max(prev, key=lambda x: x.start).resource
         if re.search(r"全区|全县|全市", v[ss:m.start()][-40:]) and rules.focus_district is not None:
             subject = rules.focus_district
         if m.start() in distributed:
@@ -180,8 +194,11 @@ def find_figures(rules: Rules) -> list[dict[str, Any]]:
         kind = "Actual"
         if _ESTIMATE.search(clause_text):
             kind = "Estimate"
-        elif _TARGET.search(v[ss:m.start()]) and not re.search(r"已|实现了|完成了|达到了", v[s:m.start()]):
-            kind = "Target"
+        else:
+            ctx = v[max(0, m.start() - 90):m.start()]
+            ctx = ctx[ctx.rfind("。") + 1:]
+            if _TARGET.search(ctx) and not re.search(r"已|实现了|完成了|达到了", v[s:m.start()]):
+                kind = "Target"
         period = _period(v[s:m.start()], rules.a.meta.date)
         if period["period"] is None:
             period = _period(v[ss:m.start()], rules.a.meta.date)

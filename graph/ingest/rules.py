@@ -360,7 +360,12 @@ class Rules:
         for m in self.mentions:
             if m.kind == "enterprise" and len(m.short) >= 3:
                 shorts.setdefault(m.short, m)
+        variants: dict[str, Mention] = dict(shorts)
         for short, first in shorts.items():
+            if len(short) >= 5:
+                for part in {short[:4], short[-4:]}:
+                    variants.setdefault(part, first)
+        for short, first in variants.items():
             for mm in re.finditer(re.escape(short), v):
                 if not any(x.start <= mm.start() < x.end for x in self.mentions if x.kind == "enterprise"):
                     self.mentions.append(Mention(mm.start(), mm.end(), short, "enterprise", first.resource,
