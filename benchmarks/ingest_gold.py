@@ -250,7 +250,8 @@ _GOLD_LITERALS: set[str] = set()
 
 
 def _literal_in_gold(triples: list[tuple[str, str, str]], m: Matcher) -> bool:
-    return any(norm(o) in _GOLD_LITERALS for _, p, o in triples if p.endswith(("#product", "#businessScope")))
+    return any(norm(o) in g or g in norm(o) for _, p, o in triples if p.endswith(("#product", "#businessScope"))
+               for g in _GOLD_LITERALS)
 
 
 def run(*, details: bool = False) -> dict[str, Any]:

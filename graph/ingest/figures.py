@@ -57,7 +57,7 @@ def _lexicon_cached(store_id: int, version: int, rows: tuple[tuple[str, str], ..
     for slug_, label in rows:
         for key in {label, re.sub(r"(数|人数|数量)$", "", label)}:
             k = normalise(key)
-            if len(k) >= 2 and "/" not in k:
+            if len(k) >= 3 and "/" not in k:
                 lex.setdefault(k, slug_)
     for k, s in SYNONYMS.items():
         lex.setdefault(normalise(k), s)
@@ -93,6 +93,11 @@ def _unit(written: str, indicator: str, before: str, usual: dict[str, list[tuple
             return slug_
     if written in ("个", "项") and "项目" in before:
         return "unit-projects"
+    if written in ("个", "家"):
+        for pattern, unit in ((r"孵化器|工作站|平台|实验室|研发中心", "unit-platforms"), (r"车间|工厂", "unit-workshops"),
+                              (r"部门", "unit-departments"), (r"银行", "unit-banks")):
+            if re.search(pattern, before[-12:]):
+                return unit
     if written == "万吨" and re.search(r"年产|产能|每年|/年", before):
         return "unit-10k-tonnes-per-year"
     return UNITS.get(written, "unit-items")
@@ -157,7 +162,9 @@ def find_figures(rules: Rules) -> list[dict[str, Any]]:
         best: tuple[int, int, str, str] | None = None
         for key, slug_ in lex:
             i = nb.rfind(key)
-            if i >= 0 and (best is None or (i + len(key), len(key)) > best[:2]):
+            gap = nb[i + len(key):] if i >= 0 else ""
+            if i >= 0 and len(gap) <= 12 and not re.search(r"[、\"'()]", gap) and (
+                    best is None or (i + len(key), len(key)) > best[:2]):
                 best = (i + len(key), len(key), slug_, key)
         ind_slug, ind_label = (best[2], best[3]) if best else (None, "")
         if ind_slug is None:  # 吸引180余家企业入驻: the indicator after the number

@@ -26,10 +26,12 @@ BOUNDARY_WORDS = sorted({
     "世界500强", "强", "又", "还", "已", "正", "有", "更", "使", "令", "及", "加速", "预计", "去年底", "年底", "底前",
     "已将", "今年", "去年", "明年", "上半年", "下半年", "全年",
 }, key=len, reverse=True)
+#: Single characters that end the words before a name wherever they stand.
+STRONG = set("的了在是与被把对让给由将如")
 COMPANY_SUFFIXES = ("股份有限公司", "有限责任公司", "集团有限公司", "集团股份有限公司", "有限公司", "集团公司",
                     "集团", "公司")
 ZONE_SUFFIXES = ("高新技术产业开发区", "经济技术开发区", "高新区", "经开区", "开发区", "工业园区", "产业园区", "产业园",
-                 "工业园", "园区", "组团", "新区")
+                 "工业园", "园区", "组团", "新区", "经济走廊")
 #: Words that make a name generic, not a proper name.
 GENERIC = {
     "国家", "国家级", "市级", "省级", "区级", "全国", "全市", "全区", "首个", "首批", "智慧", "特色", "工业", "产业",
@@ -77,8 +79,8 @@ def left_trim(view: str, start: int, end: int, *, min_core: int = 2, suffix_len:
     for i in range(start, limit + 1):
         for w in BOUNDARY_WORDS:
             if view.startswith(w, i) and i + len(w) <= limit:
-                if len(w) == 1 and i + 1 < limit and w in "和同为及以于至正有新" and i > start:
-                    continue  # single characters common inside names only cut at the run's start
+                if len(w) == 1 and w not in STRONG and i > start:
+                    continue  # single characters common inside names (向往, 数据, 华为) only cut at the run's start
                 best = max(best, i + len(w))
                 break
     return best

@@ -255,7 +255,9 @@ class Rules:
                 r = self.linker.region(name)
                 if r is not None and r.cls not in ("District", "Municipality"):
                     r = None
-                if r is None and re.search(rf"(?:重庆市|市){name}|{name}(?:委|政府|人民政府|委书记|区长|县长)", v):
+                if r is None and (re.search(rf"(?:重庆市|市){name}", v) or (
+                        re.search(rf"{name}(?:委|政府|人民政府|委书记|区长|县长)", v) and len(re.findall(base, v)) >= 3
+                        and not re.search(r"[向以在对把将为从与和及等了的是]", base))):
                     r = self.resource_for("District", name)
                 seen[name] = r
             if seen[name] is not None:
@@ -321,8 +323,11 @@ class Rules:
                     self.mentions.remove(m)
                     continue
                 same = [z for z in zones if z.resource is not None and z.resource.new and z.resource.label == full]
-                m.resource = same[0].resource if same else self.resource_for(
-                    _zone_class(full), full, names={m.text: "altLabel"} if full != m.text else {})
+                names = {m.text: "altLabel"} if full != m.text else {}
+                if follows_zone:  # 綦江新区国际新兴产业园: the park's full name takes its zone's
+                    parent = next(x for x in zones if x.end == m.start and x is not m)
+                    names[parent.text + m.text] = "altLabel"
+                m.resource = same[0].resource if same else self.resource_for(_zone_class(full), full, names=names)
 
     def find_enterprises(self) -> None:
         v = self.v
@@ -499,10 +504,12 @@ class Rules:
             else:
                 m.resource = self.focus_zone
 
-    def region_at(self, i: int, *, zone_first: bool = False) -> Resource | None:
-        """The region named last before ``i`` in its sentence, else the article's focus."""
+    def region_at(self, i: int, *, zone_first: bool = False, parks: bool = False) -> Resource | None:
+        """The region named last before ``i`` in its sentence (a sub-park only when ``parks``), else
+        the article's focus."""
         s, _ = self.sentence(i)
-        before = [m for m in self.mentions if m.kind in ("zone", "district") and s <= m.start < i and m.resource]
+        before = [m for m in self.mentions if m.kind in ("zone", "district") and s <= m.start < i and m.resource
+                  and (parks or m.resource.cls != "SubPark")]
         if before:
             return max(before, key=lambda m: m.start).resource
         return self.focus_zone if zone_first and self.focus_zone else self.focus_region
@@ -550,7 +557,13 @@ class Rules:
                 triples.append((iri(r.iri), ckg("partOf"), iri(parent.iri)))
                 links.append(parent)
             if r.new and parent is None:
-                continue  # a zone must say which region it is part of (SHACL); the text does not
+                munis = {x.resource.iri: x.resource for x in self.mentions if x.kind == "municipality" and x.resource}
+                if len(munis) == 1 and not re.match(PROVINCES, r.label):
+                    parent = next(iter(munis.values()))
+                    triples.append((iri(r.iri), ckg("partOf"), iri(parent.iri)))
+                    links.append(parent)
+                else:
+                    continue  # a zone must say which region it is part of (SHACL); the text does not
             if r.new or triples:
                 p = links[0].label if links else ""
                 self.propose("zone" if r.new else "part-of", f"{r.label} ⊂ {p}", (m.start, m.end),
@@ -912,8 +925,13 @@ class Rules:
             core = re.sub(r"[\"']", "", name)[:-2]
             if len(core) < 2 or core in GENERIC or core.endswith(("产业", "国家", "战略")) and len(core) <= 4:
                 continue
+            quoted = re.search(r"\"([^\"]{2,10})\"", name)
+            stems = {self.region_stem(x.resource) for x in self.mentions if x.kind == "district" and x.resource}
+            if not quoted and not any(st and st in core for st in stems):
+                continue  # no proper name: 国家高新区产业联盟 in general
+            same = next((r for r in self.new.values() if r.cls == "Alliance" and quoted and quoted.group(1) in r.label), None)
             existing = self.linker.by_label([name, name.replace('"', "“", 1).replace('"', "”", 1)], ("Alliance",))
-            alliance = existing or self.resource_for("Alliance", name.replace('"', "“", 1).replace('"', "”", 1))
+            alliance = existing or same or self.resource_for("Alliance", name.replace('"', "“", 1).replace('"', "”", 1))
             s, e = self.sentence(m.start())
             members: list[Resource] = []
             mm = re.search(rf"([{H}]{{2,12}})与((?:[{H}]{{2,6}}、)*[{H}]{{2,6}})(?:签订|签署|共同|联合)", v[s:m.start()])
@@ -1047,7 +1065,10 @@ class Rules:
             label = v[start:end]
             core = label[: -len(m.group(2))]
             if len(core) < 3 or re.search(r"重点|重大|这|该|一批|各类|招商|市外|智能化改造|亿元以上|在建|储备|建设|"
-                                          r"前期|已建|示范|相关|科研|区级|市级|工业|所有|新|本|多个|数字化", core):
+                                          r"前期|已建|示范|相关|科研|区级|市级|工业|所有|新|本|多个|数字化|等|经理|组成|"
+                                          r"加快|来自|一个|[0-9]+个|政府|高技术|产业项目", core):
+                continue
+            if not re.search(r"年产|万吨|发电|焚烧|生产线|基地|厂|园|中心|小镇|工程|技改|扩能|[A-Z][0-9]{2}", label):
                 continue
             s, e = self.sentence(m.start())
             tail = v[end:min(e, end + 30)]
@@ -1087,6 +1108,8 @@ class Rules:
             assert f is not None
             for it in _items(m.group(1)):
                 it = re.sub(r"(现代化|标准化|标准|自动化|智能化)+$", "", it)
+                if re.search(r"[0-9第条万吨]", it):
+                    continue
                 i = v.index(it, m.start(1))
                 self.propose("product", f"{f.label} 产品 {it}", (i, i + len(it)), "production-lines", 0.7, f, [],
                              [(iri(f.iri), ckg("product"), zh(it))], quote_span=(m.start(), m.end()))
@@ -1136,6 +1159,10 @@ class Rules:
             if c is not None and fig.get("conflict"):
                 c.conflict = fig["conflict"]
 
+
+#: Provinces and regions outside the municipality an article is about (their zones are not its parts).
+PROVINCES = ("^(北京|天津|上海|河北|山西|辽宁|吉林|黑龙江|江苏|浙江|安徽|福建|江西|山东|河南|湖北|湖南|广东|海南|四川|贵州|"
+             "云南|陕西|甘肃|青海|台湾|内蒙古|广西|西藏|宁夏|新疆|香港|澳门)")
 
 #: Trade words in firm names → the word an industry's or chain's name uses for the same trade.
 _TRADE = {
