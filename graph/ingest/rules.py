@@ -72,8 +72,8 @@ _LEAD_VERB = re.compile(r"^.*(?:重点发展|集群发展|发展|打造|构建|�
 
 #: Status words of a project, first match wins (in operation before building before planned).
 PROJECT_STATUS = (
-    ("InOperation", r"投产|投用|运行|并网发电|点火|开机|建成投用|竣工"),
-    ("UnderConstruction", r"开工|动工|在建|建设中|调试|推进|施工|安装"),
+    ("InOperation", r"投产|投用|运行|并网发电|点火|开机|建成投用|竣工|取得了?良好成效"),
+    ("UnderConstruction", r"开工|动工|在建|建设中|调试|推进|施工|安装|进展顺利|加快实施"),
     ("Planned", r"签约|计划|拟|规划|将于|储备|落地"),
 )
 
@@ -230,6 +230,8 @@ class Rules:
             if len(core) < 2 or core in GENERIC or any(core.endswith(g) for g in ("国家", "市级", "首个", "全国")) \
                     or re.search(r"[0-9]|示范|特色|承接|十佳|级|智慧|该|这", core):
                 continue
+            if re.match(r"等(?:[0-9]+个)?项目", v[end:end + 8]) or re.search(r"总投资[0-9.]+亿元的$", v[max(0, start - 12):start]):
+                continue  # 总投资40亿元的重庆智能家居产业园等项目: a project, not a zone
             self.mentions.append(Mention(start, end, name, "zone", extra={"suffix": m.group()}))
             last_end = end
 
@@ -536,8 +538,8 @@ class Rules:
         self.rule_chain_chief()
         self.rule_policy_documents()
         self.rule_alliances()
-        self.rule_honours()
         self.rule_people()
+        self.rule_honours()
         self.rule_projects()
         self.rule_products()
         self.rule_figures()
@@ -984,20 +986,26 @@ class Rules:
             for a, b, text in items:
                 self.honour_items.append((a, b, text, m.start()))
                 self.used.append((a, b))
+        for m in re.finditer(rf"通过([{H}]{{3,16}}?)(?:认定|认证|评审|验收)", v):
+            self.honour_items.append((m.start(1), m.end(1), m.group(1), m.start()))
+            self.used.append((m.start(1), m.end(1)))
 
     def rule_honours(self) -> None:
         for a, b, text, verb in self.honour_items:
             s, _ = self.sentence(verb)
-            subj_m = [x for x in self.mentions if x.kind in ("enterprise", "zone", "district") and s <= x.start < verb
+            kinds = ("enterprise", "zone", "district", "person")
+            subj_m = [x for x in self.mentions if x.kind in kinds and s <= x.start < verb
                       and x.resource and not (a <= x.start < b)]
+            prev = [x for x in self.mentions if x.kind in ("enterprise", "zone") and x.resource
+                    and s - 150 <= x.start < s]
             if subj_m:
                 subject = max(subj_m, key=lambda x: x.start).resource
+            elif re.search(r"高新区|园区", self.v[s:verb]) and self.focus_zone:
+                subject = self.focus_zone
+            elif prev:  # 先后获得…称号 right after the firm's own words
+                subject = max(prev, key=lambda x: x.start).resource
             else:
-                before = self.v[s:verb]
-                if re.search(r"高新区|园区", before) and self.focus_zone:
-                    subject = self.focus_zone
-                else:
-                    continue
+                continue
             assert subject is not None
             label = text.replace('"', "“", 1).replace('"', "”", 1)
             honour = self.linker.by_label([label, text], ("Honour",)) or self.resource_for("Honour", label)
@@ -1015,8 +1023,9 @@ class Rules:
 
     def rule_people(self) -> None:
         v = self.v
-        roles = r"(书记|副书记|主任|副主任|区长|副区长|县长|副县长|市长|董事长|总经理|副总经理|经理|负责人|部长|局长|主席|院长|所长|委员|总裁|董事|厂长|站长)"
-        for m in re.finditer(roles + rf"([{H}]{{2,3}}?)(说|表示|介绍|指出|称|认为|坦言|透露|获得|强调|谈到|,)", v):
+        roles = (r"(书记|副书记|主任|副主任|区长|副区长|县长|副县长|市长|董事长|总经理|副总经理|经理|负责人|部长|局长|主席|"
+                 r"院长|所长|委员|总裁|董事|厂长|站长|运行部|办公室|管委会)")
+        for m in re.finditer(roles + rf"([{H}]{{2,3}}?)(说|表示|介绍|指出|称|认为|坦言|透露|获得|强调|谈到|,|\n|$)", v):
             name = m.group(2)
             if name[0] not in SURNAMES or name in GENERIC or re.search(r"[的了在是和与等将]", name):
                 continue
@@ -1047,6 +1056,7 @@ class Rules:
             if org_res is None:
                 continue
             person = self.linker.by_label([name], ("Person",)) or self.resource_for("Person", name)
+            self.mentions.append(Mention(m.start(2), m.end(2), name, "person", person))
             ms = self.resource_for("Membership", f"{name}—{org_res.label}",
                                    slug=f"{self.region_slug(person)}--{self.region_slug(org_res)}")
             M = iri(ms.iri)
@@ -1058,43 +1068,65 @@ class Rules:
                          [org_res, ms], triples, key=f"{name}|{org_res.iri}")
 
     def rule_projects(self) -> None:
+        """Projects named with their kind (…项目, …生产线, …基地, …工程, …厂, S02线), their status from the
+        words that follow (投产, 开工, 签约 …), owner (the firm written before) and place."""
         v = self.v
-        for m in re.finditer(rf"([{H}A-Za-z0-9]{{2,30}}?)(项目|生产线|生产基地|发电厂|饲料厂)(?![{H}]{{0,1}}(建设|数|个|部|库|经理))", v):
+        suffixes = r"项目|生产线|生产基地|发电厂|饲料厂|工程|[A-Z][0-9]{2}线"
+        last_end = 0
+        for m in re.finditer(rf"([{H}A-Za-z0-9]{{2,30}}?)({suffixes})(?![{H}]{{0,1}}(建设|数|个|部|库|经理|师|实验))", v):
             end = m.end()
-            start = left_trim(v, _run_start(v, m.start(2), max_len=26), end, suffix_len=len(m.group(2)))
-            label = v[start:end]
-            core = label[: -len(m.group(2))]
-            if len(core) < 3 or re.search(r"重点|重大|这|该|一批|各类|招商|市外|智能化改造|亿元以上|在建|储备|建设|"
-                                          r"前期|已建|示范|相关|科研|区级|市级|工业|所有|新|本|多个|数字化|等|经理|组成|"
-                                          r"加快|来自|一个|[0-9]+个|政府|高技术|产业项目", core):
+            start = left_trim(v, max(last_end, _run_start(v, m.start(2), max_len=30)), end,
+                              suffix_len=len(m.group(2)))
+            last_end = end
+            owner = next((x for x in self.mentions if x.kind == "enterprise" and x.resource and start <= x.start
+                          and x.end <= m.start(2)), None)
+            if owner is not None:  # 重庆三磊玻纤股份有限公司50万吨…基地 → 三磊玻纤50万吨…基地
+                start = owner.end
+            label = strip_verbs(v[start:end], m.group(2))
+            start = end - len(label)
+            label = re.sub(rf"^(?:[{H}]{{2}}[区县市])?(?:首个|首条|首家)", "", label)
+            start = end - len(label)
+            written = v[start:end]
+            if owner is not None and owner.resource is not None:
+                label = (owner.short or owner.resource.label) + label
+            core = written[: -len(m.group(2))]
+            if len(core) < 2 or re.search(r"重点|重大|这|该|一批|各类|招商|市外|智能化改造|亿元以上|在建|储备|"
+                                          r"前期|已建|示范|相关|科研|区级|市级|所有|本|多个|数字化|等|经理|组成|"
+                                          r"加快|来自|一个|[0-9]+个|政府|高技术|产业项目|系统|一号|服务|大$|^第|实施|"
+                                          r"全线|主体", core):
                 continue
-            if not re.search(r"年产|万吨|发电|焚烧|生产线|基地|厂|园|中心|小镇|工程|技改|扩能|[A-Z][0-9]{2}", label):
+            if not re.search(r"年产|万吨|发电|焚烧|生产线|基地|厂|园|中心|小镇|工程|技改|扩能|制造|[A-Z][0-9]{2}", label):
                 continue
             s, e = self.sentence(m.start())
             tail = v[end:min(e, end + 30)]
             status = next((st for st, pat in PROJECT_STATUS if re.search(pat, tail)), None)
-            if status is None:
-                continue
-            proj = self.linker.by_label([label], ("Project",)) or self.resource_for("Project", label)
+            if owner is None:
+                owner = next((x for x in self.mentions if x.kind == "enterprise" and x.resource and s <= x.start
+                              and x.end <= start and start - x.end <= 8), None)
+            names = {written: "altLabel"} if written != label else {}
+            if owner is not None and owner.full and owner.full != owner.short:
+                names[owner.full + written] = "altLabel"
+            proj = self.linker.by_label([label, written], ("Project",)) or self.resource_for("Project", label, names=names)
             P = iri(proj.iri)
-            triples: list[Triple] = [(P, ckg("projectStatus"), ckg(status))]
+            triples: list[Triple] = [(P, ckg("projectStatus"), ckg(status))] if status else []
             links: list[Resource] = []
-            owner = next((x for x in self.mentions if x.kind == "enterprise" and x.resource and
-                          (x.end == start or (s <= x.start and x.end <= start and start - x.end <= 8))), None)
             if owner is not None and owner.resource is not None:
                 triples.append((P, ckg("owner"), iri(owner.resource.iri)))
                 links.append(owner.resource)
-            region = self.region_at(m.start())
+            region = self.region_at(m.start(), parks=True)
             if region is not None:
                 triples.append((P, ckg("locatedIn"), iri(region.iri)))
                 links.append(region)
             cap = re.search(r"年产(?:能)?([0-9.]+万?吨)", label)
             if cap:
                 triples.append((P, ckg("capacity"), zh("年产" + cap.group(1))))
-            if self.a.meta.date:
+            if status and self.a.meta.date:
                 triples.append((P, ckg("statusAsOf"), typed(self.a.meta.date, "date")))
-            self.propose("project", f"项目 {label}: {status}", (start, end), "project-status", 0.7, proj, links,
-                         triples, key=proj.iri, quote_span=(start, min(e, end + len(tail))))
+            if not status and not (owner or cap):
+                continue  # a name alone, with nothing said about it
+            self.propose("project", f"项目 {label}: {status or '状态未说明'}", (start, end), "project-status",
+                         0.7 if status else 0.55, proj, links, triples, key=proj.iri,
+                         quote_span=(start, min(e, end + len(tail))))
 
     def rule_products(self) -> None:
         v = self.v
