@@ -25,7 +25,7 @@ UNITS = {
     "颗": "unit-items",
 }
 _NUM = (r"(?P<q1>近|超过|超|约|达|逾)?(?P<v>\d+(?:\.\d+)?)(?:\s*(?:亿|万)?(?:元)?\s*[~～\-—至]\s*(?P<max>\d+(?:\.\d+)?))?"
-        r"\s*(?P<u>万平方米|平方公里|万亿元|亿元|万元|万吨|万度|万人|人次|公里|家|个|项|件|条|亩|名|人|位|颗|%)"
+        r"(?P<q3>余|多)?\s*(?P<u>万平方米|平方公里|万亿元|亿元|万元|万吨|万度|万人|人次|公里|家|个|项|件|条|亩|名|人|位|颗|%)"
         r"(?P<q2>以上|余|多|左右)?")
 #: Keywords (as written) → indicator slug, beyond the indicator labels the graph holds.
 SYNONYMS = {
@@ -54,11 +54,15 @@ _SKIP_BEFORE = re.compile(r"(增长|同比|增速|下降|占[^,。]{0,12}的|提
 @lru_cache(maxsize=8)
 def _lexicon_cached(store_id: int, version: int, rows: tuple[tuple[str, str], ...]) -> list[tuple[str, str]]:
     lex: dict[str, str] = {}
-    for slug_, label in rows:
-        for key in {label, re.sub(r"(数|人数|数量)$", "", label)}:
-            k = normalise(key)
-            if len(k) >= 3 and "/" not in k:
-                lex.setdefault(k, slug_)
+    for slug_, full in rows:
+        for label in full.split("/"):
+            for key in {label, re.sub(r"(数|人数|数量)$", "", label)}:
+                k = normalise(key)
+                if len(k) >= 3:
+                    lex.setdefault(k, slug_)
+            measure = re.sub(r"(面积|里程|人次|总量|金额)$", "", label)  # 平场面积 → 平场
+            if measure != label and len(measure) >= 2:
+                lex.setdefault(normalise(measure), slug_)
     for k, s in SYNONYMS.items():
         lex.setdefault(normalise(k), s)
     return sorted(lex.items(), key=lambda kv: -len(kv[0]))
@@ -104,6 +108,24 @@ def _unit(written: str, indicator: str, before: str, usual: dict[str, list[tuple
 
 
 _DISTRIBUTED = re.compile(rf"((?:[{H}]{{2,8}}、)+[{H}]{{2,8}})(?:等)?(?:[一二两三四五六七八九十]大(?:产业|产业集群)?)?分别")
+
+
+def _subsequence_end(text: str, key: str, *, max_gap: int = 4) -> int:
+    """End of the last place where ``key``'s characters stand in order in ``text`` with at most
+    ``max_gap`` other characters between them in all (兑现企业补贴 holds 兑现补贴), else -1."""
+    best = -1
+    for start in [i for i, ch in enumerate(text) if ch == key[0]]:
+        j, gaps, ok = start + 1, 0, True
+        for ch in key[1:]:
+            k = text.find(ch, j)
+            if k < 0 or gaps + (k - j) > max_gap:
+                ok = False
+                break
+            gaps += k - j
+            j = k + 1
+        if ok:
+            best = max(best, j)
+    return best
 
 
 def _period(text: str, doc_date: str | None) -> dict[str, Any]:
@@ -159,17 +181,21 @@ def find_figures(rules: Rules) -> list[dict[str, Any]]:
             continue
         # the indicator: the longest keyword in the clause before the number
         nb = normalise(before)
+        listed = nb.endswith("等")  # 高端研发平台、博士后科研工作站…等20多个
         best: tuple[int, int, str, str] | None = None
         for key, slug_ in lex:
             i = nb.rfind(key)
-            gap = nb[i + len(key):] if i >= 0 else ""
-            if i >= 0 and len(gap) <= 12 and not re.search(r"[、\"'()]", gap) and (
-                    best is None or (i + len(key), len(key)) > best[:2]):
-                best = (i + len(key), len(key), slug_, key)
+            end_ = i + len(key) if i >= 0 else _subsequence_end(nb, key) if len(key) >= 4 else -1
+            if end_ < 0:
+                continue
+            gap = nb[end_:]
+            if len(gap) <= (40 if listed else 12) and (listed or not re.search(r"[、\"'()]", gap)) and (
+                    best is None or (end_, len(key)) > best[:2]):
+                best = (end_, len(key), slug_, key)
         ind_slug, ind_label = (best[2], best[3]) if best else (None, "")
-        if ind_slug is None:  # 吸引180余家企业入驻: the indicator after the number
-            after = normalise(v[m.end():m.end() + 10])
-            hit = next(((k, sl) for k, sl in lex if after.startswith(k)), None)
+        if ind_slug is None:  # 吸引180余家企业入驻, 3家市级科技企业孵化器: the indicator after the number
+            after = normalise(v[m.end():m.end() + 16])
+            hit = next(((k, sl) for k, sl in lex if 0 <= after.find(k) <= 3), None)
             if hit:
                 ind_slug, ind_label = hit[1], hit[0]
         if ind_slug is None or ind_slug not in known_ind:
@@ -215,7 +241,7 @@ def find_figures(rules: Rules) -> list[dict[str, Any]]:
         gm = re.match(r"[,、]?\s*同比(?:增长|增加)\s*(\d+(?:\.\d+)?)%", v[m.end():m.end() + 16])
         if gm:
             growth = float(gm.group(1))
-        qual = m.group("q1") or m.group("q2")
+        qual = m.group("q1") or m.group("q3") or m.group("q2")
         if qual in ("达",):
             qual = None
         conflict = _conflict(rules.store, subject.iri, ID + ind_slug, value, period.get("period"), kind)
