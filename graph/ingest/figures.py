@@ -46,7 +46,7 @@ SYNONYMS = {
     "入孵企业": "incubated-firms", "外贸进出口": "foreign-trade", "货运总量": "freight-volume",
     "企业入驻": "resident-enterprises", "年产能": "production-capacity", "年利润": "annual-profit",
 }
-_TARGET = re.compile(r"力争|目标|计划|到20\d\d年|争取|将达|将提升|将实现|届时|拟|预期")
+_TARGET = re.compile(r"力争|目标|计划|到20\d\d年|争取|将达|将提升|将实现|届时|拟|预期|拓展至")
 _ESTIMATE = re.compile(r"预计|可处理|可实现|可产生|每年可|建成投用后")
 _SKIP_BEFORE = re.compile(r"(增长|同比|增速|下降|占[^,。]{0,12}的|提高|提升|比重|占比)$")
 
@@ -100,7 +100,7 @@ def _unit(written: str, indicator: str, before: str, usual: dict[str, list[tuple
     if written in ("个", "家"):
         for pattern, unit in ((r"孵化器|工作站|平台|实验室|研发中心", "unit-platforms"), (r"车间|工厂", "unit-workshops"),
                               (r"部门", "unit-departments"), (r"银行", "unit-banks")):
-            if re.search(pattern, before[-12:]):
+            if re.search(pattern, before[-16:]):
                 return unit
     if written == "万吨" and re.search(r"年产|产能|每年|/年", before):
         return "unit-10k-tonnes-per-year"
@@ -108,6 +108,15 @@ def _unit(written: str, indicator: str, before: str, usual: dict[str, list[tuple
 
 
 _DISTRIBUTED = re.compile(rf"((?:[{H}]{{2,8}}、)+[{H}]{{2,8}})(?:等)?(?:[一二两三四五六七八九十]大(?:产业|产业集群)?)?分别")
+
+
+def _fits(unit: str, key: str) -> bool:
+    """Whether a written unit can measure what the indicator word names (no 亿元 of a 集中度)."""
+    if unit in ("亿元", "万元", "万亿元") and re.search(r"度|率|数$|企业|项目|机构|平台", key):
+        return False
+    if unit in ("家", "个", "项", "件", "名", "人") and re.search(r"值|额|资金|投入|收入|利润|税|补贴|融资|授信|度|率", key):
+        return False
+    return True
 
 
 def _subsequence_end(text: str, key: str, *, max_gap: int = 4) -> int:
@@ -189,22 +198,27 @@ def find_figures(rules: Rules) -> list[dict[str, Any]]:
             if end_ < 0:
                 continue
             gap = nb[end_:]
-            if len(gap) <= (40 if listed else 12) and (listed or not re.search(r"[、\"'()]", gap)) and (
+            values_only = bool(re.fullmatch(r"(?:[0-9.~～\-]+[余多]?[亿万]?[^、,]{0,4}、)+", gap))  # 产值120亿元、100亿元、
+            if (values_only or (len(gap) <= (40 if listed else 12) and (listed or not re.search(r"[、\"'()]", gap)))) and (
                     best is None or (end_, len(key)) > best[:2]):
                 best = (end_, len(key), slug_, key)
         ind_slug, ind_label = (best[2], best[3]) if best else (None, "")
         if ind_slug is None:  # 吸引180余家企业入驻, 3家市级科技企业孵化器: the indicator after the number
             after = normalise(v[m.end():m.end() + 16])
-            hit = next(((k, sl) for k, sl in lex if 0 <= after.find(k) <= 3), None)
+            hit = next(((k, sl) for k, sl in lex if 0 <= after.find(k) <= 3 and len(k) >= 3), None)
             if hit:
                 ind_slug, ind_label = hit[1], hit[0]
+        if m.start() in distributed and ind_slug is None:
+            ind_slug, ind_label = ("industry-output", "产值") if "产值" in v[ss:m.start()] else (None, "")
         if ind_slug is None or ind_slug not in known_ind:
+            continue
+        if not _fits(m.group("u"), ind_label):
             continue
         unit = m.group("u")
         value = float(m.group("v"))
         if unit == "万亿元":
             unit, value = "亿元", value * 10000
-        unit_slug = _unit(unit, ind_slug, before + v[m.end():m.end() + 3], usual)
+        unit_slug = _unit(unit, ind_slug, before + v[m.end():m.end() + 3] + ind_label, usual)
         # subject: the last zone, district, firm or project named in the sentence before the number
         subj = [x for x in rules.mentions if x.kind in ("zone", "district", "enterprise") and x.resource
                 and ss <= x.start < m.start()]
@@ -228,7 +242,7 @@ def find_figures(rules: Rules) -> list[dict[str, Any]]:
         if _ESTIMATE.search(clause_text):
             kind = "Estimate"
         else:
-            ctx = v[max(0, m.start() - 90):m.start()]
+            ctx = v[max(0, m.start() - 150):m.start()]
             ctx = ctx[ctx.rfind("。") + 1:]
             if _TARGET.search(ctx) and not re.search(r"已|实现了|完成了|达到了", v[s:m.start()]):
                 kind = "Target"
