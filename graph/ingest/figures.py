@@ -166,6 +166,7 @@ def find_figures(rules: Rules) -> list[dict[str, Any]]:
     usual = usual_units(rules.store)
     figures: list[dict[str, Any]] = []
     distributed: dict[int, Resource] = {}  # number position → the enumerated industry it belongs to
+    regions_of: dict[int, Resource] = {}
     for dm in _DISTRIBUTED.finditer(v):
         items = [x for x in dm.group(1).split("、") if x]
         region = rules.region_at(dm.start())
@@ -178,6 +179,7 @@ def find_figures(rules: Rules) -> list[dict[str, Any]]:
         if len(numbers) == len(items) and len(units) == 1 and "%" not in units:
             for item, n in zip(items, numbers, strict=True):
                 distributed[dm.end() + n.start()] = rules.industry(item, region, chain=False)
+                regions_of[dm.end() + n.start()] = region
     for m in re.finditer(_NUM, v):
         if rules.overlaps_used(m.start(), m.end()):
             continue
@@ -266,7 +268,7 @@ def find_figures(rules: Rules) -> list[dict[str, Any]]:
             "value": value, "max": float(m.group("max")) if m.group("max") else None, "unit": ID + unit_slug,
             "kind": kind, "qualifier": qual, "growth": growth, "text": m.group(0), "span": (m.start(), m.end()),
             "quote_span": (max(s, m.start() - 30), m.end()), "rule": "figure-with-indicator",
-            "confidence": 0.7 if subj else 0.55, "conflict": conflict, **period,
+            "confidence": 0.7 if subj else 0.55, "conflict": conflict, "region": regions_of.get(m.start()), **period,
         })
     return figures
 

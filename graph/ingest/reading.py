@@ -138,8 +138,8 @@ def html_to_text(html: str, *, source: str = "<article>") -> tuple[str, Metadata
     """
     import trafilatura
 
-    doc = trafilatura.bare_extraction(html, with_metadata=True, include_comments=False, include_tables=True,
-                                      favor_recall=True)
+    doc = trafilatura.bare_extraction(_without_chrome(html), with_metadata=True, include_comments=False,
+                                      include_tables=True)
     text = (getattr(doc, "text", None) or "").strip() if doc is not None else ""
     if not re.search(f"[{_CJK}A-Za-z]", text):
         raise reject(source, "the HTML page has no article text")
@@ -150,6 +150,31 @@ def html_to_text(html: str, *, source: str = "<article>") -> tuple[str, Metadata
         url=getattr(doc, "url", None) or None,
     )
     return text, meta
+
+
+_CHROME = re.compile(r"(^|[\s_-])(nav|navbar|menu|breadcrumbs?|footer|sidebar|header|topbar|share|copyright)($|[\s_-])", re.I)
+
+
+def _without_chrome(html: str) -> str:
+    """The page without its navigation, header, footer and side bars (trafilatura keeps them on a
+    short page, where its boilerplate statistics have too little to go on)."""
+    import lxml.html
+
+    try:
+        root = lxml.html.document_fromstring(html)
+    except (ValueError, lxml.etree.ParserError):
+        return html
+    for el in list(root.iter("nav", "footer", "aside", "script", "style", "noscript", "form")):
+        el.drop_tree()
+    for el in list(root.iter()):
+        if not isinstance(el.tag, str) or el.getparent() is None or el.tag in ("html", "body", "article", "main"):
+            continue
+        if any(a.tag in ("article", "main") for a in el.iterancestors()):
+            continue  # an article's own header keeps its headline
+        marks = f"{el.get('class', '')} {el.get('id', '')} {el.get('role', '')}"
+        if el.tag == "header" or el.get("role") == "navigation" or _CHROME.search(marks):
+            el.drop_tree()
+    return lxml.html.tostring(root, encoding="unicode")
 
 
 _DATE = re.compile(r"((?:19|20)\d{2})\s*[-年/.]\s*(\d{1,2})\s*[-月/.]\s*(\d{1,2})\s*日?")

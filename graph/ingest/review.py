@@ -12,6 +12,7 @@ Layout of the file (``<store>.review.sqlite`` by default):
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 import threading
 import time
@@ -272,21 +273,26 @@ def document_quads(doc: dict[str, Any]) -> list[ox.Quad]:
     d = _n(doc["iri"])
     ckg = str(CKG)
     title = doc.get("title")
-    label = title or f"未署标题的文章 {doc['id']}"
+    first = re.sub(r"\s+", " ", doc.get("text", "")).strip()
+    first = re.split(r"(?<=[。!?!?])", first, maxsplit=1)[0][:40] if first else doc["id"]
+    label = title or first
     out = [
         ox.Quad(d, _n(RDF_TYPE), _n(ckg + "SourceDocument"), g),
         ox.Quad(d, _n(RDFS + "label"), ox.Literal(label, language="zh"), g),
         ox.Quad(d, _n(RDFS + "label"), ox.Literal(english(label) if title else f"Untitled article {doc['id']}",
                                                   language="en"), g),
+        ox.Quad(d, _n(DCT + "title"), ox.Literal(label, language="zh"), g),
         ox.Quad(d, _n(DCT + "language"), ox.Literal("zh"), g),
     ]
     if doc.get("file_name"):
         out.append(ox.Quad(d, _n(ckg + "fileName"), ox.Literal(doc["file_name"]), g))
-    for prop, value in (("title", title), ("publisher", doc.get("publisher"))):
-        if value:
-            out.append(ox.Quad(d, _n(DCT + prop), ox.Literal(value, language="zh"), g))
-        else:
-            out.append(ox.Quad(d, _n(ckg + "notStated"), _n(DCT + prop), g))
+    if not title:
+        out.append(ox.Quad(d, _n(ckg + "titleNote"), ox.Literal(
+            "The text has no headline; the title is its first words.", language="en"), g))
+    if doc.get("publisher"):
+        out.append(ox.Quad(d, _n(DCT + "publisher"), ox.Literal(doc["publisher"], language="zh"), g))
+    else:
+        out.append(ox.Quad(d, _n(ckg + "notStated"), _n(DCT + "publisher"), g))
     if doc.get("date"):
         out.append(ox.Quad(d, _n(DCT + "date"), ox.Literal(doc["date"], datatype=_n(XSD + "date")), g))
     else:

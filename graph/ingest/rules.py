@@ -703,6 +703,8 @@ class Rules:
             tpl = self.linker.chain_template(ind.label.removeprefix(self.region_stem(region)))
         if tpl:
             out.append((iri(ind.iri), ckg("coversChain"), iri(tpl)))
+        else:
+            out.append((iri(ind.iri), ckg("notStated"), ckg("coversChain")))
         return out
 
     def rule_industries(self) -> None:
@@ -1177,8 +1179,9 @@ class Rules:
                 triples.append((O, ckg("valueQualifier"), zh(fig["qualifier"])))
             if fig.get("growth") is not None:
                 triples.append((O, ckg("growthRate"), decimal(fig["growth"])))
-            if fig["period"]:
-                triples.append((O, ckg("periodLabel"), zh(fig["period"])))
+            triples.append((O, ckg("periodLabel"), zh(fig["period"] or "时期未说明")))
+            if subject.new and subject.cls in ("ChainProgramme", "IndustryCluster") and self.focus_region is not None:
+                triples += self.industry_triples(subject, fig.get("region") or self.focus_region)
             for p in ("periodStart", "periodEnd"):
                 if fig.get(p):
                     triples.append((O, ckg(p), typed(fig[p], "date")))

@@ -123,3 +123,32 @@ def test_a_different_figure_for_the_same_indicator_and_period_is_a_conflict() ->
                             " ckg:value ?v }")
     assert [float(r["v"]) for r in existing] == [70.0]
     assert len(store) >= before
+
+
+def test_everything_accepted_conforms_to_the_shapes() -> None:
+    from graph.loading import validate_quads
+
+    store = KGStore()
+    build(store, seeds=[p for p in seed_files() if p.name != "d004.trig"], validate=False)
+    area = ReviewArea(None)
+    ingest(store, area, (SEEDS / "004_df95ad1295c8dc65.txt").read_bytes(), source="004.txt")
+    rows = area.candidates()
+    assert accept(store, area, [r["id"] for r in rows]).accepted
+    assert validate_quads(list(store.quads())) == []
+
+
+def test_html_article_drops_navigation_and_keeps_quotes_verbatim(seed_store: KGStore) -> None:
+    html = ("<!doctype html><html><head><title>黔江新闻_门户</title></head><body>"
+            "<nav><a href='/'>首页</a> | <a href='/news'>新闻中心</a> | 联系我们</nav>"
+            "<article><h1>黔江高新区新签约项目</h1><p>时间:2023-06-01 来源:黔江日报</p>"
+            "<p>近日,重庆示例新材料有限公司落户黔江高新区,总投资5亿元。</p>"
+            "<p>以示例新材料、测试电子等企业为代表的新材料产业加快发展。</p></article>"
+            "<footer>版权所有 © 黔江新闻网 京ICP备000号</footer></body></html>").encode()
+    area = ReviewArea(None)
+    report = ingest(seed_store, area, html, source="news.html")
+    doc = area.document(report.document)
+    assert "首页" not in doc["text"] and "版权所有" not in doc["text"]
+    assert doc["publisher"] == "黔江日报" and doc["date"] == "2023-06-01"
+    rows = area.candidates()
+    assert any(r["kind"] == "located-in" and "示例新材料" in r["summary"] for r in rows)
+    assert all(doc["text"][r["start"]:r["end"]] == r["quote"] for r in rows)
