@@ -38,10 +38,22 @@ def group_table(rows: list[dict[str, Any]]) -> str:
         by_subject.setdefault(f"{r['subject_label']}{' (new)' if r['subject_new'] else ''}", []).append(r)
     for subject, items in by_subject.items():
         out.append(f"== {subject}")
-        out.append(render_table(
-            [[r["id"], r["kind"], f"{r['confidence']:.2f}", r["status"] + (" CONFLICT" if r["conflict"] else ""),
-              r["summary"], f"“{r['quote']}”"] for r in items],
-            ["id", "kind", "conf", "status", "fact", "quote"]))
+        out.append(
+            render_table(
+                [
+                    [
+                        r["id"],
+                        r["kind"],
+                        f"{r['confidence']:.2f}",
+                        r["status"] + (" CONFLICT" if r["conflict"] else ""),
+                        r["summary"],
+                        f"“{r['quote']}”",
+                    ]
+                    for r in items
+                ],
+                ["id", "kind", "conf", "status", "fact", "quote"],
+            )
+        )
         for r in items:
             if r["conflict"]:
                 out.append(f"   {r['id']} conflicts: {r['conflict']}")
@@ -61,15 +73,31 @@ def _ingest_args(p: argparse.ArgumentParser) -> None:
 @arguments(_ingest_args)
 def cmd_ingest(args: argparse.Namespace) -> int:
     with open_store(args.store or default_store_path()) as store, review_area(args) as area:
-        report = ingest_file(store, area, args.article, url=args.url, title=args.title, date=args.date,
-                             publisher=args.publisher, encoding=args.encoding, who=_who())
+        report = ingest_file(
+            store,
+            area,
+            args.article,
+            url=args.url,
+            title=args.title,
+            date=args.date,
+            publisher=args.publisher,
+            encoding=args.encoding,
+            who=_who(),
+        )
         rows = area.candidates(ids=report.new)
-    emit({"report": report.to_dict(), "candidates": rows}, fmt=args.format, table=lambda d: "\n".join([
-        group_table(d["candidates"]),
-        f"{d['report']['document']}: {d['report']['title']} — {d['report']['proposed']} candidate(s), "
-        f"{d['report']['new']} new, {d['report']['known']} already in the graph, {d['report']['conflicts']} conflict(s), "
-        f"{d['report']['seconds']} s",
-    ]))
+    emit(
+        {"report": report.to_dict(), "candidates": rows},
+        fmt=args.format,
+        table=lambda d: "\n".join(
+            [
+                group_table(d["candidates"]),
+                f"{d['report']['document']}: {d['report']['title']} — {d['report']['proposed']} candidate(s), "
+                f"{d['report']['new']} new, {d['report']['known']} already in the graph, "
+                f"{d['report']['conflicts']} conflict(s), "
+                f"{d['report']['seconds']} s",
+            ]
+        ),
+    )
     return 0
 
 
@@ -90,8 +118,12 @@ def cmd_review(args: argparse.Namespace) -> int:
 
 def _accept_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("ids", nargs="*", help="candidate ids")
-    p.add_argument("--min-confidence", type=float, default=None,
-                   help="accept every pending candidate at or above this confidence (conflicts excepted)")
+    p.add_argument(
+        "--min-confidence",
+        type=float,
+        default=None,
+        help="accept every pending candidate at or above this confidence (conflicts excepted)",
+    )
     p.add_argument("--by", default=None, help="reviewer name (default: the login name)")
     _review_arg(p)
 
@@ -103,9 +135,14 @@ def cmd_accept(args: argparse.Namespace) -> int:
         raise SystemExit("error: give candidate ids or --min-confidence X")
     with open_store(args.store or default_store_path(), write=True) as store, review_area(args) as area:
         report = accept(store, area, args.ids, min_confidence=args.min_confidence, who=args.by or _who())
-    emit(report.to_dict(), fmt=args.format, table=lambda d: (
-        f"accepted {len(d['accepted'])} candidate(s): {d['quads_added']} new quads"
-        + (f"; {len(d['skipped'])} conflict(s) left for review: {' '.join(d['skipped'])}" if d["skipped"] else "")))
+    emit(
+        report.to_dict(),
+        fmt=args.format,
+        table=lambda d: (
+            f"accepted {len(d['accepted'])} candidate(s): {d['quads_added']} new quads"
+            + (f"; {len(d['skipped'])} conflict(s) left for review: {' '.join(d['skipped'])}" if d["skipped"] else "")
+        ),
+    )
     return 0
 
 
@@ -127,5 +164,5 @@ def cmd_reject(args: argparse.Namespace) -> int:
 def _who() -> str:
     try:
         return getpass.getuser()
-    except Exception:  # noqa: BLE001 - no login name in some containers
+    except Exception:
         return "unknown"

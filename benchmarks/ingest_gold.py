@@ -40,8 +40,19 @@ from graph.store import KGStore
 CKG = "https://w3id.org/chainkg/ontology#"
 DCT_TITLE = URIRef("http://purl.org/dc/terms/title")
 SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "seeds"
-REGION = {CKG + c for c in ("Region", "Municipality", "District", "Zone", "HighTechZone", "IndustrialPark", "SubPark",
-                            "EconomicCorridor")}
+REGION = {
+    CKG + c
+    for c in (
+        "Region",
+        "Municipality",
+        "District",
+        "Zone",
+        "HighTechZone",
+        "IndustrialPark",
+        "SubPark",
+        "EconomicCorridor",
+    )
+}
 INDUSTRY = {CKG + c for c in ("RegionalIndustry", "IndustryCluster", "ChainProgramme")}
 KINDS = {  # reported kind → fact kinds
     "places": ("place", "part-of"),
@@ -148,14 +159,14 @@ class Matcher:
     def family(self, found: str, gold: str) -> bool:
         if self.same(found, gold):
             return True
-        return any((self.same(found, a) and b == gold) or (self.same(found, b) and a == gold)
-                   for a, b in self.part_of)
+        return any((self.same(found, a) and b == gold) or (self.same(found, b) and a == gold) for a, b in self.part_of)
 
 
 def ingested(store: KGStore) -> list[tuple[str, str, str]]:
     rows = store.select(
         "PREFIX ckg: <https://w3id.org/chainkg/ontology#> "
-        "SELECT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } ?g ckg:basis ckg:ExtractedAndReviewed }")
+        "SELECT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } ?g ckg:basis ckg:ExtractedAndReviewed }"
+    )
     return [(str(r["s"]), str(r["p"]), str(r["o"])) for r in rows]
 
 
@@ -209,25 +220,41 @@ def recovered(kind: str, fact: tuple[str, ...], found: dict[str, set[tuple[str, 
         return any(m.same(x[0], fact[0]) for x in found["chief"])
     if kind == "figure":
         return any(x[1:] == fact[1:] and m.family(x[0], fact[0]) for x in found["figure"])
-    key = {"part-of": "part-of", "located-in": "located-in", "member": "member", "applies": "applies",
-           "honour": "honour"}[kind]
+    key = {
+        "part-of": "part-of",
+        "located-in": "located-in",
+        "member": "member",
+        "applies": "applies",
+        "honour": "honour",
+    }[kind]
     return any(m.same(x[0], fact[0]) and m.same(x[1], fact[1]) for x in found[key])
 
 
-def verdict(cand: dict[str, Any], store_triples: dict[str, list[tuple[str, str, str]]], gold_all: Gold,
-            m: Matcher) -> str:
+def verdict(
+    cand: dict[str, Any], store_triples: dict[str, list[tuple[str, str, str]]], gold_all: Gold, m: Matcher
+) -> str:
     """correct / wrong / unverified for one accepted candidate (its main fact against all curated facts)."""
     triples = store_triples.get(cand["claim"], [])
     f = found_facts(triples)
     subject = cand["subject_iri"]
-    described = any(m.same(subject, x[0]) for k, facts in gold_all.facts.items() for x in facts
-                    if k not in ("figure", "chief", "applies"))
+    described = any(
+        m.same(subject, x[0])
+        for k, facts in gold_all.facts.items()
+        for x in facts
+        if k not in ("figure", "chief", "applies")
+    )
     kind = cand["kind"]
-    main = {"located-in": "located-in", "industry-member": "member", "zone": "part-of", "part-of": "part-of",
-            "honour": "honour", "chain-chief": "chief", "figure": "figure"}.get(kind)
+    main = {
+        "located-in": "located-in",
+        "industry-member": "member",
+        "zone": "part-of",
+        "part-of": "part-of",
+        "honour": "honour",
+        "chain-chief": "chief",
+        "figure": "figure",
+    }.get(kind)
     if main is not None and f.get(main):
-        ok = all(any(recovered(main, x, {main: {y}}, m) for x in gold_all.facts.get(main, ()))
-                 for y in f[main])
+        ok = all(any(recovered(main, x, {main: {y}}, m) for x in gold_all.facts.get(main, ())) for y in f[main])
         if ok:
             return "correct"
         if main == "figure":
@@ -236,8 +263,17 @@ def verdict(cand: dict[str, Any], store_triples: dict[str, list[tuple[str, str, 
         if main == "chief":
             return "wrong"
         return "wrong" if described else "unverified"
-    if kind in ("enterprise", "industry", "policy-document", "person-role", "project", "alliance", "zone-alias",
-                "product", "zone"):
+    if kind in (
+        "enterprise",
+        "industry",
+        "policy-document",
+        "person-role",
+        "project",
+        "alliance",
+        "zone-alias",
+        "product",
+        "zone",
+    ):
         if described:
             if kind == "product":
                 return "correct" if _literal_in_gold(triples, m) else "wrong"
@@ -250,8 +286,12 @@ _GOLD_LITERALS: set[str] = set()
 
 
 def _literal_in_gold(triples: list[tuple[str, str, str]], m: Matcher) -> bool:
-    return any(norm(o) in g or g in norm(o) for _, p, o in triples if p.endswith(("#product", "#businessScope"))
-               for g in _GOLD_LITERALS)
+    return any(
+        norm(o) in g or g in norm(o)
+        for _, p, o in triples
+        if p.endswith(("#product", "#businessScope"))
+        for g in _GOLD_LITERALS
+    )
 
 
 def run(*, details: bool = False) -> dict[str, Any]:
@@ -262,7 +302,7 @@ def run(*, details: bool = False) -> dict[str, Any]:
     all_triples = [(s, pp, o) for s, pp, o, _ in all_ds.quads()]
     gold_names = Names(all_triples)
     gold_all = gold_facts(_claim_triples(all_ds), all_triples)
-    for s, p, o in all_triples:
+    for _, p, o in all_triples:
         if str(p) in (CKG + "product", CKG + "businessScope"):
             _GOLD_LITERALS.add(norm(str(o)))
     per_kind: dict[str, list[int]] = defaultdict(lambda: [0, 0])
@@ -286,15 +326,15 @@ def run(*, details: bool = False) -> dict[str, Any]:
         rows = area.candidates()
         for r in rows:
             quotes_all += 1
-            quotes_ok += int(text[r["start"]:r["end"]] == r["quote"] and len(r["quote"]) <= 50)
+            quotes_ok += int(text[r["start"] : r["end"]] == r["quote"] and len(r["quote"]) <= 50)
         accept(store, area, [r["id"] for r in rows], who="benchmark")
         # facts the article states that the graph already held count as recognised
-        triples = ingested(store) + [(str(t[0].value), str(t[1].value), str(t[2].value))
-                                     for c in report.known_candidates for t in c.triples]
+        triples = ingested(store) + [
+            (str(t[0].value), str(t[1].value), str(t[2].value)) for c in report.known_candidates for t in c.triples
+        ]
         found = found_facts(triples)
         part_of = {(str(s), str(o)) for s, p, o in all_triples if str(p) == CKG + "partOf"}
-        m = Matcher(gold_names, Names((URIRef(s), URIRef(p), _lit(o, store)) for s, p, o in _name_rows(store)),
-                    part_of)
+        m = Matcher(gold_names, Names((URIRef(s), URIRef(p), _lit(o, store)) for s, p, o in _name_rows(store)), part_of)
         art = {"article": f"d{n}", "candidates": len(rows), "seconds": seconds, "recall": {}}
         for label, kinds in KINDS.items():
             hit = total = 0
@@ -306,8 +346,10 @@ def run(*, details: bool = False) -> dict[str, Any]:
             per_kind[label][1] += total
             art["recall"][label] = (hit, total)
         by_claim: dict[str, list[tuple[str, str, str]]] = defaultdict(list)
-        for r in store.select("PREFIX ckg: <https://w3id.org/chainkg/ontology#> SELECT ?g ?s ?p ?o WHERE { "
-                              "GRAPH ?g { ?s ?p ?o } ?g ckg:basis ckg:ExtractedAndReviewed }"):
+        for r in store.select(
+            "PREFIX ckg: <https://w3id.org/chainkg/ontology#> SELECT ?g ?s ?p ?o WHERE { "
+            "GRAPH ?g { ?s ?p ?o } ?g ckg:basis ckg:ExtractedAndReviewed }"
+        ):
             by_claim[str(r["g"])].append((str(r["s"]), str(r["p"]), str(r["o"])))
         for cand in area.candidates(status="accepted"):
             v = verdict(cand, by_claim, gold_all, m)
@@ -317,8 +359,13 @@ def run(*, details: bool = False) -> dict[str, Any]:
                 listed.append(f"d{n} {v:10} {cand['kind']:15} {cand['summary']} | {cand['quote']}")
         per_article.append(art)
         del report
-    return {"kinds": dict(per_kind), "articles": per_article, "verdicts": dict(verdicts), "details": listed,
-            "quotes": (quotes_ok, quotes_all)}
+    return {
+        "kinds": dict(per_kind),
+        "articles": per_article,
+        "verdicts": dict(verdicts),
+        "details": listed,
+        "quotes": (quotes_ok, quotes_all),
+    }
 
 
 def _name_rows(store: KGStore) -> list[tuple[str, str, str]]:
@@ -326,7 +373,8 @@ def _name_rows(store: KGStore) -> list[tuple[str, str, str]]:
         "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> PREFIX skos: <http://www.w3.org/2004/02/skos/core#> "
         "PREFIX ckg: <https://w3id.org/chainkg/ontology#> PREFIX dct: <http://purl.org/dc/terms/> "
         "SELECT ?s ?p ?o WHERE { ?s rdfs:label|skos:altLabel|ckg:legalName|ckg:shortName|dct:title ?o "
-        "BIND(rdfs:label AS ?p) FILTER(LANG(?o) != 'en') }")
+        "BIND(rdfs:label AS ?p) FILTER(LANG(?o) != 'en') }"
+    )
     return [(str(r["s"]), str(r["p"]), str(r["o"])) for r in rows]
 
 
@@ -362,8 +410,11 @@ def table(result: dict[str, Any]) -> str:
         t = sum(x[1] for x in a["recall"].values())
         lines.append(f"| {a['article']} | {a['candidates']} | {a['seconds']:.2f} | {h / t:.0%} |")
     secs = [a["seconds"] for a in result["articles"]]
-    lines += ["", f"Evidence quotes verbatim and ≤ 50 characters: {ok}/{quotes}. "
-              f"Ingestion time per article: median {statistics.median(secs):.2f} s, max {max(secs):.2f} s."]
+    lines += [
+        "",
+        f"Evidence quotes verbatim and ≤ 50 characters: {ok}/{quotes}. "
+        f"Ingestion time per article: median {statistics.median(secs):.2f} s, max {max(secs):.2f} s.",
+    ]
     return "\n".join(lines)
 
 

@@ -13,7 +13,8 @@ from pydantic import BaseModel, Field
 from api.deps import SettingsDep, StoreDep
 from api.settings import Settings
 from api.viz_render import _env, csp
-from graph.ingest.reading import MAX_BYTES, reject as reject_article
+from graph.ingest.reading import MAX_BYTES
+from graph.ingest.reading import reject as reject_article
 from graph.ingest.review import ReviewArea, accept, ingest, reject, review_path
 
 router = APIRouter(tags=["ingest"])
@@ -56,9 +57,16 @@ class Decision(BaseModel):
 
 @router.post("/api/ingest", summary="Read an article (plain text or HTML in the body); propose candidate facts")
 async def api_ingest(
-    request: Request, store: StoreDep, area: ReviewDep, who: AdminDep,
-    url: str | None = None, title: str | None = None, date: str | None = None, publisher: str | None = None,
-    encoding: str | None = None, filename: str | None = Query(None, max_length=200),
+    request: Request,
+    store: StoreDep,
+    area: ReviewDep,
+    who: AdminDep,
+    url: str | None = None,
+    title: str | None = None,
+    date: str | None = None,
+    publisher: str | None = None,
+    encoding: str | None = None,
+    filename: str | None = Query(None, max_length=200),
 ) -> dict[str, Any]:
     """The body is the article's bytes; query parameters override the metadata read from the text.
     Nothing enters the graph: the candidates wait in the review area."""
@@ -67,8 +75,18 @@ async def api_ingest(
         body += chunk
         if len(body) > MAX_BYTES:
             raise reject_article(filename or "<body>", f"the article is over the limit of {MAX_BYTES:,} bytes")
-    report = ingest(store, area, bytes(body), source=filename or "<body>", url=url, title=title, date=date,
-                    publisher=publisher, encoding=encoding, who=who)
+    report = ingest(
+        store,
+        area,
+        bytes(body),
+        source=filename or "<body>",
+        url=url,
+        title=title,
+        date=date,
+        publisher=publisher,
+        encoding=encoding,
+        who=who,
+    )
     return {**report.to_dict(), "candidates": area.candidates(ids=report.new)}
 
 
@@ -84,8 +102,9 @@ def review_document(doc_id: str, area: ReviewDep, _: AdminDep) -> dict[str, Any]
 
 
 @router.get("/api/review/candidates", summary="Candidates, by status and document")
-def review_candidates(area: ReviewDep, _: AdminDep, status: str | None = None,
-                      doc: str | None = None) -> list[dict[str, Any]]:
+def review_candidates(
+    area: ReviewDep, _: AdminDep, status: str | None = None, doc: str | None = None
+) -> list[dict[str, Any]]:
     return area.candidates(doc=doc, status=status)
 
 
@@ -93,8 +112,9 @@ def review_candidates(area: ReviewDep, _: AdminDep, status: str | None = None,
 def review_accept(decision: Decision, store: StoreDep, area: ReviewDep, who: AdminDep) -> dict[str, Any]:
     if not decision.ids and decision.min_confidence is None:
         raise HTTPException(422, "give ids or min_confidence")
-    return accept(store, area, decision.ids, min_confidence=decision.min_confidence,
-                  who=decision.reviewer or who).to_dict()
+    return accept(
+        store, area, decision.ids, min_confidence=decision.min_confidence, who=decision.reviewer or who
+    ).to_dict()
 
 
 @router.post("/api/review/reject", summary="Reject candidates (they stay out of the graph)")
@@ -109,7 +129,7 @@ def review_page(request: Request) -> HTMLResponse:
     nonce = secrets.token_urlsafe(16)
     root = request.scope.get("root_path", "")
     policy = csp(nonce, connect=True)
-    page = _env().get_template("review.html").render(csp=policy, nonce=nonce, static=f"{root}/static",
-                                                     base=f"{root}/")
-    return HTMLResponse(page, headers={"Content-Security-Policy": policy, "Cache-Control": "no-store",
-                                       "Referrer-Policy": "no-referrer"})
+    page = _env().get_template("review.html").render(csp=policy, nonce=nonce, static=f"{root}/static", base=f"{root}/")
+    return HTMLResponse(
+        page, headers={"Content-Security-Policy": policy, "Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
+    )

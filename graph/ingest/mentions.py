@@ -17,27 +17,200 @@ from graph.store import KGStore
 
 H = "\u4e00-\u9fff"  # Chinese characters (the view is simplified and half-width)
 #: Words after which a name starts (verbs, prepositions, pronouns, role nouns before a name).
-BOUNDARY_WORDS = sorted({
-    "以下简称", "简称", "下称", "记者走进", "走进", "来到", "位于", "落户", "引进", "引导", "鼓励", "指导", "帮助", "协助", "支持", "推动",
-    "据悉", "据了解", "如", "据", "是", "在", "的", "了", "与", "和", "同", "等", "由", "被", "把", "将", "对", "向",
-    "从", "让", "给", "以", "于", "至", "到", "其中", "包括", "其", "该", "这", "我们", "企业", "还有", "近日", "目前",
-    "联合", "携手", "共同", "入驻", "签约", "实现", "组织", "成为", "属于", "作为", "通过", "获得", "依托", "围绕",
-    "打造", "再到", "以及", "发挥", "全力", "加快", "推进", "聚焦", "即", "为", "就", "均", "也", "都", "并",
-    "世界500强", "强", "又", "还", "已", "正", "有", "更", "使", "令", "及", "加速", "预计", "去年底", "年底", "底前",
-    "已将", "今年", "去年", "明年", "上半年", "下半年", "全年",
-}, key=len, reverse=True)
+BOUNDARY_WORDS = sorted(
+    {
+        "以下简称",
+        "简称",
+        "下称",
+        "记者走进",
+        "走进",
+        "来到",
+        "位于",
+        "落户",
+        "引进",
+        "引导",
+        "鼓励",
+        "指导",
+        "帮助",
+        "协助",
+        "支持",
+        "推动",
+        "据悉",
+        "据了解",
+        "如",
+        "据",
+        "是",
+        "在",
+        "的",
+        "了",
+        "与",
+        "和",
+        "同",
+        "等",
+        "由",
+        "被",
+        "把",
+        "将",
+        "对",
+        "向",
+        "从",
+        "让",
+        "给",
+        "以",
+        "于",
+        "至",
+        "到",
+        "其中",
+        "包括",
+        "其",
+        "该",
+        "这",
+        "我们",
+        "企业",
+        "还有",
+        "近日",
+        "目前",
+        "联合",
+        "携手",
+        "共同",
+        "入驻",
+        "签约",
+        "实现",
+        "组织",
+        "成为",
+        "属于",
+        "作为",
+        "通过",
+        "获得",
+        "依托",
+        "围绕",
+        "打造",
+        "再到",
+        "以及",
+        "发挥",
+        "全力",
+        "加快",
+        "推进",
+        "聚焦",
+        "即",
+        "为",
+        "就",
+        "均",
+        "也",
+        "都",
+        "并",
+        "世界500强",
+        "强",
+        "又",
+        "还",
+        "已",
+        "正",
+        "有",
+        "更",
+        "使",
+        "令",
+        "及",
+        "加速",
+        "预计",
+        "去年底",
+        "年底",
+        "底前",
+        "已将",
+        "今年",
+        "去年",
+        "明年",
+        "上半年",
+        "下半年",
+        "全年",
+    },
+    key=len,
+    reverse=True,
+)
 #: Single characters that end the words before a name wherever they stand.
 STRONG = set("的了在是与被把对让给由将如")
-COMPANY_SUFFIXES = ("股份有限公司", "有限责任公司", "集团有限公司", "集团股份有限公司", "有限公司", "集团公司",
-                    "集团", "公司")
-ZONE_SUFFIXES = ("高新技术产业开发区", "经济技术开发区", "高新区", "经开区", "开发区", "工业园区", "产业园区", "产业园",
-                 "工业园", "园区", "组团", "新区", "经济走廊")
+COMPANY_SUFFIXES = (
+    "股份有限公司",
+    "有限责任公司",
+    "集团有限公司",
+    "集团股份有限公司",
+    "有限公司",
+    "集团公司",
+    "集团",
+    "公司",
+)
+ZONE_SUFFIXES = (
+    "高新技术产业开发区",
+    "经济技术开发区",
+    "高新区",
+    "经开区",
+    "开发区",
+    "工业园区",
+    "产业园区",
+    "产业园",
+    "工业园",
+    "园区",
+    "组团",
+    "新区",
+    "经济走廊",
+)
 #: Words that make a name generic, not a proper name.
 GENERIC = {
-    "国家", "国家级", "市级", "省级", "区级", "全国", "全市", "全区", "首个", "首批", "智慧", "特色", "工业", "产业",
-    "科技", "高新", "拓展", "平台", "子", "分", "母", "上市", "国有", "民营", "重点", "链主", "龙头", "该", "本",
-    "各", "一批", "这", "新", "管理", "服务", "投资", "建设", "城投", "集团", "公司", "企业", "相关", "其他",
-    "创建", "发展", "现代", "传统", "新兴", "优势", "主导", "核心", "支柱", "示范", "承载", "一个", "两个",
+    "国家",
+    "国家级",
+    "市级",
+    "省级",
+    "区级",
+    "全国",
+    "全市",
+    "全区",
+    "首个",
+    "首批",
+    "智慧",
+    "特色",
+    "工业",
+    "产业",
+    "科技",
+    "高新",
+    "拓展",
+    "平台",
+    "子",
+    "分",
+    "母",
+    "上市",
+    "国有",
+    "民营",
+    "重点",
+    "链主",
+    "龙头",
+    "该",
+    "本",
+    "各",
+    "一批",
+    "这",
+    "新",
+    "管理",
+    "服务",
+    "投资",
+    "建设",
+    "城投",
+    "集团",
+    "公司",
+    "企业",
+    "相关",
+    "其他",
+    "创建",
+    "发展",
+    "现代",
+    "传统",
+    "新兴",
+    "优势",
+    "主导",
+    "核心",
+    "支柱",
+    "示范",
+    "承载",
+    "一个",
+    "两个",
 }
 SURNAMES = set(
     "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜"
@@ -107,12 +280,12 @@ def short_name(full: str, region_names: set[str] = frozenset()) -> str:  # type:
     for _ in range(3):
         for r in sorted(region_names, key=len, reverse=True):
             if name.startswith(r) and len(name) > len(r) + 3:
-                name = name[len(r):]
+                name = name[len(r) :]
                 break
         else:
             m = _REGION_PREFIX.match(name)
             if m and len(name) > m.end() + 3:
-                name = name[m.end():]
+                name = name[m.end() :]
                 continue
             break
     for s in COMPANY_SUFFIXES:
@@ -140,19 +313,39 @@ class Linker:
     def label(self, iri: str) -> str:
         if iri not in self._labels:
             rows = self.store.select(
-                "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> PREFIX skos: <http://www.w3.org/2004/02/skos/core#> "
+                "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> "
+                "PREFIX skos: <http://www.w3.org/2004/02/skos/core#> "
                 "PREFIX ckg: <https://w3id.org/chainkg/ontology#> "
-                "SELECT ?l ?how WHERE { { ?s rdfs:label ?l BIND(0 AS ?how) } UNION { ?s ckg:shortName ?l BIND(1 AS ?how) }"
-                " UNION { ?s skos:altLabel ?l BIND(2 AS ?how) } FILTER(LANG(?l) = 'zh') }", bindings={"s": _uri(iri)})
+                "SELECT ?l ?how WHERE { { ?s rdfs:label ?l BIND(0 AS ?how) } "
+                "UNION { ?s ckg:shortName ?l BIND(1 AS ?how) }"
+                " UNION { ?s skos:altLabel ?l BIND(2 AS ?how) } FILTER(LANG(?l) = 'zh') }",
+                bindings={"s": _uri(iri)},
+            )
             best = sorted(rows, key=lambda r: (r["how"], len(str(r["l"])), str(r["l"])))
             self._labels[iri] = str(best[0]["l"]) if best else iri.rsplit("/", 1)[-1]
         return self._labels[iri]
 
     def resource(self, iri: str) -> Resource:
         types = self.types(iri)
-        cls = next((t for t in ("HighTechZone", "IndustrialPark", "SubPark", "District", "Municipality", "Enterprise",
-                                "ChainProgramme", "IndustryCluster", "EconomicCorridor", "Zone") if t in types),
-                   next(iter(sorted(types)), "Thing"))
+        cls = next(
+            (
+                t
+                for t in (
+                    "HighTechZone",
+                    "IndustrialPark",
+                    "SubPark",
+                    "District",
+                    "Municipality",
+                    "Enterprise",
+                    "ChainProgramme",
+                    "IndustryCluster",
+                    "EconomicCorridor",
+                    "Zone",
+                )
+                if t in types
+            ),
+            next(iter(sorted(types)), "Thing"),
+        )
         return Resource(iri, self.label(iri), cls)
 
     def find(self, name: str, kinds: tuple[str, ...], *, loose: bool = False) -> Resource | None:
@@ -193,7 +386,8 @@ class Linker:
             "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> PREFIX skos: <http://www.w3.org/2004/02/skos/core#> "
             "PREFIX dct: <http://purl.org/dc/terms/> "
             "SELECT DISTINCT ?s ?t WHERE { ?s rdfs:label|skos:altLabel|dct:title ?n . ?s a ?t }",
-            bindings={"n": values})
+            bindings={"n": values},
+        )
         hits = {str(r["s"]) for r in rows if str(r["t"]).rsplit("#", 1)[-1] in classes}
         return self.resource(next(iter(hits))) if len(hits) == 1 else None
 
@@ -201,7 +395,8 @@ class Linker:
     def chain_templates(self) -> list[tuple[str, list[str]]]:
         rows = self.store.select(
             "PREFIX ckg: <https://w3id.org/chainkg/ontology#> PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> "
-            "SELECT ?c ?l WHERE { ?c a ckg:ChainTemplate ; rdfs:label ?l FILTER(LANG(?l) = 'zh') }")
+            "SELECT ?c ?l WHERE { ?c a ckg:ChainTemplate ; rdfs:label ?l FILTER(LANG(?l) = 'zh') }"
+        )
         out = []
         for r in rows:
             label = str(r["l"])
@@ -226,7 +421,8 @@ class Linker:
             "PREFIX skos: <http://www.w3.org/2004/02/skos/core#> "
             "SELECT ?i ?n WHERE { VALUES ?c { ckg:RegionalIndustry ckg:IndustryCluster ckg:ChainProgramme } "
             "?i ckg:region ?r ; a ?c ; rdfs:label|skos:altLabel ?n }",
-            bindings={"r": [_uri(r) for r in regions]})
+            bindings={"r": [_uri(r) for r in regions]},
+        )
         found: dict[str, set[str]] = {}
         for row in rows:
             found.setdefault(str(row["i"]), set()).add(normalise(str(row["n"])))
@@ -239,5 +435,17 @@ def _uri(value: str) -> Any:
     return URIRef(value)
 
 
-__all__ = ["CKG", "COMPANY_SUFFIXES", "GENERIC", "RDFS", "SKOS", "SURNAMES", "ZONE_SUFFIXES", "Linker", "Mention",
-           "left_trim", "short_name", "stem"]
+__all__ = [
+    "CKG",
+    "COMPANY_SUFFIXES",
+    "GENERIC",
+    "RDFS",
+    "SKOS",
+    "SURNAMES",
+    "ZONE_SUFFIXES",
+    "Linker",
+    "Mention",
+    "left_trim",
+    "short_name",
+    "stem",
+]

@@ -22,14 +22,34 @@ PROV = "http://www.w3.org/ns/prov#"
 
 #: Namespace of new resources by class (docs/model.md).
 NAMESPACE = {
-    "Enterprise": "enterprise/", "EnterpriseGroup": "enterprise/",
-    "HighTechZone": "place/", "IndustrialPark": "place/", "SubPark": "place/", "Zone": "place/",
-    "District": "place/", "Municipality": "place/", "EconomicCorridor": "place/",
-    "IndustryCluster": "industry/", "ChainProgramme": "industry/", "IndustryPortfolio": "industry/",
-    "ChainChiefSystem": "policy/", "ChainChiefPost": "policy/", "PolicyDocument": "policy/", "Measure": "policy/",
-    "Alliance": "org/", "GovernmentBody": "org/", "ManagementCommittee": "org/", "Organization": "org/",
-    "Project": "project/", "Region": "place/", "Person": "person/", "Membership": "person/",
-    "Honour": "honour/", "HonourAward": "honour/", "Observation": "observation/", "Indicator": "indicator/",
+    "Enterprise": "enterprise/",
+    "EnterpriseGroup": "enterprise/",
+    "HighTechZone": "place/",
+    "IndustrialPark": "place/",
+    "SubPark": "place/",
+    "Zone": "place/",
+    "District": "place/",
+    "Municipality": "place/",
+    "EconomicCorridor": "place/",
+    "IndustryCluster": "industry/",
+    "ChainProgramme": "industry/",
+    "IndustryPortfolio": "industry/",
+    "ChainChiefSystem": "policy/",
+    "ChainChiefPost": "policy/",
+    "PolicyDocument": "policy/",
+    "Measure": "policy/",
+    "Alliance": "org/",
+    "GovernmentBody": "org/",
+    "ManagementCommittee": "org/",
+    "Organization": "org/",
+    "Project": "project/",
+    "Region": "place/",
+    "Person": "person/",
+    "Membership": "person/",
+    "Honour": "honour/",
+    "HonourAward": "honour/",
+    "Observation": "observation/",
+    "Indicator": "indicator/",
 }
 CLASS_IRI = {name: (ORG + name if name in ("Organization", "Membership") else CKG[name]) for name in NAMESPACE}
 #: Classes whose new resources need no label of their own (SHACL asks labels of named things only).
@@ -70,7 +90,7 @@ def _words(text: str) -> list[str]:
 
     words: list[str] = []
     pending: list[str] = []
-    for item in lazy_pinyin(text, errors=lambda run: [run]):
+    for item in lazy_pinyin(text, errors="default"):
         if re.fullmatch(r"[a-z]+", item) and len(pending) < 2:
             pending.append(item)
             if len(pending) == 2:

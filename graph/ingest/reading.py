@@ -73,8 +73,10 @@ def decode(data: bytes, *, source: str = "<article>", encoding: str | None = Non
                 best = (score, text)
     if best is not None:
         return _checked(best[1], source)
-    raise reject(source, "unknown text encoding: not UTF-8, UTF-16, GB18030 or Big5 "
-                         "(give --encoding, or save the article as UTF-8)")
+    raise reject(
+        source,
+        "unknown text encoding: not UTF-8, UTF-16, GB18030 or Big5 (give --encoding, or save the article as UTF-8)",
+    )
 
 
 _COMMON = set(
@@ -86,7 +88,8 @@ _COMMON = set(
     "增争济阶油思术极交受联认六共权收证改清己美再采转更单风切打白教速花带安场身车例真务具万每目至达走积示议声报斗完类八"
     "离华名确才科张信马节话米整空元况今集温传土许步群广石记需段研界拉林律叫且究观越织装影算低持音众书布复容儿须际商非验"
     "连断深难近矿千周委素技备半办青省列习响约支般史感劳便团往酸历市克何除消构府称太准精值号率族维划选标写存候毛亲快效斯"
-    "院查江型眼王按格养易置派层片始却专状育厂京识适属圆包火住调满县局照参红细引听该铁价严龙飞企园链项目亿元")
+    "院查江型眼王按格养易置派层片始却专状育厂京识适属圆包火住调满县局照参红细引听该铁价严龙飞企园链项目亿元"
+)
 
 
 def _common_share(text: str) -> float:
@@ -138,8 +141,9 @@ def html_to_text(html: str, *, source: str = "<article>") -> tuple[str, Metadata
     """
     import trafilatura
 
-    doc = trafilatura.bare_extraction(_without_chrome(html), with_metadata=True, include_comments=False,
-                                      include_tables=True)
+    doc = trafilatura.bare_extraction(
+        _without_chrome(html), with_metadata=True, include_comments=False, include_tables=True
+    )
     text = (getattr(doc, "text", None) or "").strip() if doc is not None else ""
     if not re.search(f"[{_CJK}A-Za-z]", text):
         raise reject(source, "the HTML page has no article text")
@@ -152,7 +156,9 @@ def html_to_text(html: str, *, source: str = "<article>") -> tuple[str, Metadata
     return text, meta
 
 
-_CHROME = re.compile(r"(^|[\s_-])(nav|navbar|menu|breadcrumbs?|footer|sidebar|header|topbar|share|copyright)($|[\s_-])", re.I)
+_CHROME = re.compile(
+    r"(^|[\s_-])(nav|navbar|menu|breadcrumbs?|footer|sidebar|header|topbar|share|copyright)($|[\s_-])", re.I
+)
 
 
 def _without_chrome(html: str) -> str:
@@ -185,7 +191,7 @@ _DATE_LINE = re.compile(r"(?:时间|時間|日期|发布时间|發布時間|发�
 def text_metadata(text: str) -> Metadata:
     """Headline, publisher and date from the first lines of a plain-text article, where stated.
 
-    >>> m = text_metadata("主页 > 正文\\n攀高逐新二十载_环球头条\\n时间 : 2023-05-04 10:17:41   来源 : 武陵都市报\\n正文……")
+    >>> m = text_metadata("主页 > 正文\\n攀高逐新二十载_环球头条\\n时间 : 2023-05-04 10:17   来源 : 武陵都市报\\n正文")
     >>> m.title, m.publisher, m.date
     ('攀高逐新二十载', '武陵都市报', '2023-05-04')
     """
@@ -195,9 +201,8 @@ def text_metadata(text: str) -> Metadata:
     for ln in head:
         if meta.publisher is None and (m := _SOURCE_LINE.search(ln)):
             meta.publisher = m.group(1)
-        if meta.date is None and (dm := _DATE_LINE.search(ln)):
-            if d := _DATE.search(ln, dm.end()):
-                meta.date = f"{int(d.group(1)):04d}-{int(d.group(2)):02d}-{int(d.group(3)):02d}"
+        if meta.date is None and (dm := _DATE_LINE.search(ln)) and (d := _DATE.search(ln, dm.end())):
+            meta.date = f"{int(d.group(1)):04d}-{int(d.group(2)):02d}-{int(d.group(3)):02d}"
     for ln in head[:4]:
         if re.search(r"[。!?!?]$", ln) or len(ln) > 60:
             break  # the body has begun: a headline comes before it
@@ -234,8 +239,21 @@ def to_simplified(text: str) -> str:
     return "".join(parts)
 
 
-_FOLD = {"“": '"', "”": '"', "‘": "'", "’": "'", "〔": "(", "〕": ")", "【": "[", "】": "]", "—": "-",
-         "「": '"', "」": '"', "『": '"', "』": '"'}
+_FOLD = {
+    "“": '"',
+    "”": '"',
+    "‘": "'",
+    "’": "'",
+    "〔": "(",
+    "〕": ")",
+    "【": "[",
+    "】": "]",
+    "—": "-",
+    "「": '"',
+    "」": '"',
+    "『": '"',
+    "』": '"',
+}
 
 
 def _fold(ch: str) -> str:
@@ -298,8 +316,9 @@ def _is_cjkish(ch: str) -> bool:
     return bool(ch) and (bool(re.match(f"[{_CJK}]", ch)) or ch in "\"'()、,。:;!?%")
 
 
-def read_article(data: bytes, *, source: str = "<article>", encoding: str | None = None,
-                 html: bool | None = None) -> Article:
+def read_article(
+    data: bytes, *, source: str = "<article>", encoding: str | None = None, html: bool | None = None
+) -> Article:
     """Decode and parse an article (plain text or HTML) into an :class:`Article`.
 
     Raises:
@@ -315,6 +334,10 @@ def read_article(data: bytes, *, source: str = "<article>", encoding: str | None
     if not re.search(f"[{_CJK}]", text):
         raise reject(source, "no Chinese text in the article")
     found = text_metadata(text)
-    meta = Metadata(title=found.title or meta.title, publisher=found.publisher or meta.publisher,
-                    date=found.date or meta.date, url=meta.url)
+    meta = Metadata(
+        title=found.title or meta.title,
+        publisher=found.publisher or meta.publisher,
+        date=found.date or meta.date,
+        url=meta.url,
+    )
     return Article.from_text(text, meta=meta, source=source)

@@ -98,7 +98,9 @@ class ReviewArea:
             self.db.execute(
                 "INSERT OR IGNORE INTO documents (id, iri, file_name, title, publisher, date, url, text, ingested_at,"
                 " ingested_by) VALUES (:id, :iri, :file_name, :title, :publisher, :date, :url, :text, :ingested_at,"
-                " :ingested_by)", row)
+                " :ingested_by)",
+                row,
+            )
 
     def documents(self) -> list[dict[str, Any]]:
         with self.lock:
@@ -106,7 +108,8 @@ class ReviewArea:
                 "SELECT d.id, d.iri, d.file_name, d.title, d.publisher, d.date, d.url, d.ingested_at,"
                 " SUM(c.status = 'pending') AS pending, SUM(c.status = 'accepted') AS accepted,"
                 " SUM(c.status = 'rejected') AS rejected FROM documents d LEFT JOIN candidates c ON c.doc = d.id"
-                " GROUP BY d.id ORDER BY d.ingested_at DESC").fetchall()
+                " GROUP BY d.id ORDER BY d.ingested_at DESC"
+            ).fetchall()
         return [dict(r) for r in rows]
 
     def document(self, doc_id: str) -> dict[str, Any]:
@@ -127,15 +130,31 @@ class ReviewArea:
                     'INSERT OR IGNORE INTO candidates (id, doc, kind, summary, quote, start, "end", rule, confidence,'
                     " subject_iri, subject_label, subject_new, links, ntriples, conflict) VALUES"
                     " (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (c.id, doc_id, c.kind, c.summary, c.quote, c.start, c.end, c.rule, c.confidence, c.subject.iri,
-                     c.subject.label, int(c.subject.new), json.dumps([r.to_dict() for r in c.links], ensure_ascii=False),
-                     c.ntriples(), c.conflict))
+                    (
+                        c.id,
+                        doc_id,
+                        c.kind,
+                        c.summary,
+                        c.quote,
+                        c.start,
+                        c.end,
+                        c.rule,
+                        c.confidence,
+                        c.subject.iri,
+                        c.subject.label,
+                        int(c.subject.new),
+                        json.dumps([r.to_dict() for r in c.links], ensure_ascii=False),
+                        c.ntriples(),
+                        c.conflict,
+                    ),
+                )
                 if cur.rowcount:
                     new.append(c.id)
         return new
 
-    def candidates(self, *, doc: str | None = None, status: str | None = None,
-                   ids: Sequence[str] | None = None) -> list[dict[str, Any]]:
+    def candidates(
+        self, *, doc: str | None = None, status: str | None = None, ids: Sequence[str] | None = None
+    ) -> list[dict[str, Any]]:
         sql, args = "SELECT * FROM candidates WHERE 1 = 1", []
         if doc:
             sql += " AND doc = ?"
@@ -147,7 +166,7 @@ class ReviewArea:
             sql += f" AND id IN ({', '.join('?' for _ in ids)})"
             args += list(ids)
         with self.lock:
-            rows = self.db.execute(sql + ' ORDER BY doc, start, kind, id', args).fetchall()
+            rows = self.db.execute(sql + " ORDER BY doc, start, kind, id", args).fetchall()
         out = []
         for r in rows:
             d = dict(r)
@@ -156,12 +175,15 @@ class ReviewArea:
             out.append(d)
         return out
 
-    def decide(self, ids: Sequence[str], status: str, *, who: str, when: str,
-               claims: dict[str, str] | None = None) -> None:
+    def decide(
+        self, ids: Sequence[str], status: str, *, who: str, when: str, claims: dict[str, str] | None = None
+    ) -> None:
         with self.lock, self.db:
             for i in ids:
-                self.db.execute("UPDATE candidates SET status = ?, decided_by = ?, decided_at = ?, claim = ? WHERE id = ?",
-                                (status, who, when, (claims or {}).get(i), i))
+                self.db.execute(
+                    "UPDATE candidates SET status = ?, decided_by = ?, decided_at = ?, claim = ? WHERE id = ?",
+                    (status, who, when, (claims or {}).get(i), i),
+                )
 
 
 # --- ingesting ------------------------------------------------------------------------------------
@@ -182,14 +204,32 @@ class IngestReport:
     known_candidates: list[Candidate] = field(default_factory=list, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"document": self.document, "iri": self.iri, "title": self.title, "proposed": self.proposed,
-                "new": len(self.new), "new_ids": self.new, "known": self.known, "conflicts": self.conflicts,
-                "seconds": round(self.seconds, 3)}
+        return {
+            "document": self.document,
+            "iri": self.iri,
+            "title": self.title,
+            "proposed": self.proposed,
+            "new": len(self.new),
+            "new_ids": self.new,
+            "known": self.known,
+            "conflicts": self.conflicts,
+            "seconds": round(self.seconds, 3),
+        }
 
 
-def ingest(store: KGStore, area: ReviewArea, data: bytes, *, source: str = "<article>", url: str | None = None,
-           title: str | None = None, date: str | None = None, publisher: str | None = None,
-           encoding: str | None = None, who: str = "cli") -> IngestReport:
+def ingest(
+    store: KGStore,
+    area: ReviewArea,
+    data: bytes,
+    *,
+    source: str = "<article>",
+    url: str | None = None,
+    title: str | None = None,
+    date: str | None = None,
+    publisher: str | None = None,
+    encoding: str | None = None,
+    who: str = "cli",
+) -> IngestReport:
     """Read an article, propose candidate facts, and put the new ones in the review area.
 
     Nothing is written to the graph. Reading the same article again proposes nothing new.
@@ -217,13 +257,32 @@ def ingest(store: KGStore, area: ReviewArea, data: bytes, *, source: str = "<art
     cands = Rules(article, store, doc=doc_iri).run()
     known_flags = [_known(store, c) for c in cands]
     fresh = [c for c, k in zip(cands, known_flags, strict=True) if not k]
-    area.add_document({"id": doc_id, "iri": doc_iri, "file_name": Path(source).name if source else None,
-                       "title": meta.title, "publisher": meta.publisher, "date": meta.date, "url": meta.url,
-                       "text": article.text, "ingested_at": _now(), "ingested_by": who})
+    area.add_document(
+        {
+            "id": doc_id,
+            "iri": doc_iri,
+            "file_name": Path(source).name if source else None,
+            "title": meta.title,
+            "publisher": meta.publisher,
+            "date": meta.date,
+            "url": meta.url,
+            "text": article.text,
+            "ingested_at": _now(),
+            "ingested_by": who,
+        }
+    )
     new = area.add_candidates(doc_id, fresh)
-    return IngestReport(doc_id, doc_iri, meta.title or NOT_STATED, len(fresh), new, len(cands) - len(fresh),
-                        sum(1 for c in fresh if c.conflict), time.perf_counter() - t0,
-                        [c for c, k in zip(cands, known_flags, strict=True) if k])
+    return IngestReport(
+        doc_id,
+        doc_iri,
+        meta.title or NOT_STATED,
+        len(fresh),
+        new,
+        len(cands) - len(fresh),
+        sum(1 for c in fresh if c.conflict),
+        time.perf_counter() - t0,
+        [c for c, k in zip(cands, known_flags, strict=True) if k],
+    )
 
 
 def _check_date(value: str, source: str) -> None:
@@ -259,8 +318,12 @@ class AcceptReport:
     skipped: list[str] = field(default_factory=list)  # conflicts left out by --min-confidence
 
     def to_dict(self) -> dict[str, Any]:
-        return {"accepted": self.accepted, "claims": self.claims, "quads_added": self.quads_added,
-                "skipped": self.skipped}
+        return {
+            "accepted": self.accepted,
+            "claims": self.claims,
+            "quads_added": self.quads_added,
+            "skipped": self.skipped,
+        }
 
 
 def _n(value: str) -> ox.NamedNode:
@@ -279,16 +342,26 @@ def document_quads(doc: dict[str, Any]) -> list[ox.Quad]:
     out = [
         ox.Quad(d, _n(RDF_TYPE), _n(ckg + "SourceDocument"), g),
         ox.Quad(d, _n(RDFS + "label"), ox.Literal(label, language="zh"), g),
-        ox.Quad(d, _n(RDFS + "label"), ox.Literal(english(label) if title else f"Untitled article {doc['id']}",
-                                                  language="en"), g),
+        ox.Quad(
+            d,
+            _n(RDFS + "label"),
+            ox.Literal(english(label) if title else f"Untitled article {doc['id']}", language="en"),
+            g,
+        ),
         ox.Quad(d, _n(DCT + "title"), ox.Literal(label, language="zh"), g),
         ox.Quad(d, _n(DCT + "language"), ox.Literal("zh"), g),
     ]
     if doc.get("file_name"):
         out.append(ox.Quad(d, _n(ckg + "fileName"), ox.Literal(doc["file_name"]), g))
     if not title:
-        out.append(ox.Quad(d, _n(ckg + "titleNote"), ox.Literal(
-            "The text has no headline; the title is its first words.", language="en"), g))
+        out.append(
+            ox.Quad(
+                d,
+                _n(ckg + "titleNote"),
+                ox.Literal("The text has no headline; the title is its first words.", language="en"),
+                g,
+            )
+        )
     if doc.get("publisher"):
         out.append(ox.Quad(d, _n(DCT + "publisher"), ox.Literal(doc["publisher"], language="zh"), g))
     else:
@@ -306,8 +379,10 @@ def claim_quads(cand: dict[str, Any], doc: dict[str, Any], *, who: str, when: st
     """The claim graph of an accepted candidate and its provenance (basis extracted-and-reviewed)."""
     claim = str(CLAIM[f"{doc['id']}-{cand['id']}"])
     g = _n(claim)
-    quads = [ox.Quad(t.subject, t.predicate, t.object, g)
-             for t in ox.parse(cand["ntriples"].encode(), format=ox.RdfFormat.N_TRIPLES)]
+    quads = [
+        ox.Quad(t.subject, t.predicate, t.object, g)
+        for t in ox.parse(cand["ntriples"].encode(), format=ox.RdfFormat.N_TRIPLES)
+    ]
     p = _n(str(PROVENANCE_GRAPH))
     ckg = str(CKG)
     quads += [
@@ -331,8 +406,9 @@ def commit_accepted(store: KGStore, quads: Sequence[ox.Quad], *, source: str) ->
     return store.add_quads(quads, source=source)
 
 
-def accept(store: KGStore, area: ReviewArea, ids: Sequence[str] = (), *, min_confidence: float | None = None,
-           who: str = "cli") -> AcceptReport:
+def accept(
+    store: KGStore, area: ReviewArea, ids: Sequence[str] = (), *, min_confidence: float | None = None, who: str = "cli"
+) -> AcceptReport:
     """Accept candidates (by id, or every pending one at or above ``min_confidence``) into the graph.
 
     All of them are written in one transaction; conflicts are accepted only when named by id (they
@@ -392,7 +468,8 @@ def reject(area: ReviewArea, ids: Sequence[str], *, who: str = "cli") -> list[st
 def ingest_file(store: KGStore, area: ReviewArea, path: str | Path, **options: Any) -> IngestReport:
     """:func:`ingest` on a file (its name becomes the document's file name)."""
     p = Path(path)
-    from graph.ingest.reading import MAX_BYTES, reject as _reject
+    from graph.ingest.reading import MAX_BYTES
+    from graph.ingest.reading import reject as _reject
 
     try:
         size = p.stat().st_size
@@ -404,5 +481,19 @@ def ingest_file(store: KGStore, area: ReviewArea, path: str | Path, **options: A
     return ingest(store, area, data, source=str(p), **options)
 
 
-__all__ = ["STATUSES", "AcceptReport", "Article", "IngestReport", "ReviewArea", "UnknownCandidateError", "accept",
-           "claim_quads", "commit_accepted", "document_quads", "ingest", "ingest_file", "reject", "review_path"]
+__all__ = [
+    "STATUSES",
+    "AcceptReport",
+    "Article",
+    "IngestReport",
+    "ReviewArea",
+    "UnknownCandidateError",
+    "accept",
+    "claim_quads",
+    "commit_accepted",
+    "document_quads",
+    "ingest",
+    "ingest_file",
+    "reject",
+    "review_path",
+]

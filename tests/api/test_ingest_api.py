@@ -46,7 +46,7 @@ def test_ingest_review_accept_and_reject_over_http(admin: TestClient, store: KGS
     body = r.json()
     assert body["new"] == len(body["candidates"]) > 10
     text = data.decode()
-    assert all(text[c["start"]:c["end"]] == c["quote"] and len(c["quote"]) <= 50 for c in body["candidates"])
+    assert all(text[c["start"] : c["end"]] == c["quote"] and len(c["quote"]) <= 50 for c in body["candidates"])
     again = admin.post("/api/ingest", content=data, headers=AUTH, params={"filename": "003.txt"}).json()
     assert again["new"] == 0
     docs = admin.get("/api/review/documents", headers=AUTH).json()
@@ -58,24 +58,33 @@ def test_ingest_review_accept_and_reject_over_http(admin: TestClient, store: KGS
     r = admin.post("/api/review/accept", json={"ids": [firm["id"]], "reviewer": "张三"}, headers=AUTH)
     assert r.status_code == 200 and r.json()["accepted"] == [firm["id"]]
     assert len(store) > before
-    rows = store.select("PREFIX ckg: <https://w3id.org/chainkg/ontology#> SELECT ?who ?q WHERE { "
-                        "?g ckg:reviewedBy ?who ; ckg:evidence ?q ; ckg:basis ckg:ExtractedAndReviewed }")
+    rows = store.select(
+        "PREFIX ckg: <https://w3id.org/chainkg/ontology#> SELECT ?who ?q WHERE { "
+        "?g ckg:reviewedBy ?who ; ckg:evidence ?q ; ckg:basis ckg:ExtractedAndReviewed }"
+    )
     assert rows == [{"who": "张三", "q": firm["quote"]}]
     # the service answers from it at once
     found = admin.get("/api/search", params={"q": "双河丝绸"}).json()
     assert any("双河丝绸" in str(hit) for hit in found.get("results", found))
     other = next(c for c in doc["candidates"] if c["id"] != firm["id"])
-    assert admin.post("/api/review/reject", json={"ids": [other["id"]]}, headers=AUTH).json() == {"rejected": [other["id"]]}
+    assert admin.post("/api/review/reject", json={"ids": [other["id"]]}, headers=AUTH).json() == {
+        "rejected": [other["id"]]
+    }
     unknown = admin.post("/api/review/accept", json={"ids": ["c0000000000"]}, headers=AUTH)
     assert unknown.status_code == 404
 
 
-@pytest.mark.parametrize("payload,message", [
-    (b"", "empty"),
-    (b"\x00\x01\x02" * 1000, "binary"),
-    (b"<html><body><div></div></body></html>", "no article text"),
-])
-def test_bad_articles_get_400_and_change_nothing(admin: TestClient, store: KGStore, payload: bytes, message: str) -> None:
+@pytest.mark.parametrize(
+    "payload,message",
+    [
+        (b"", "empty"),
+        (b"\x00\x01\x02" * 1000, "binary"),
+        (b"<html><body><div></div></body></html>", "no article text"),
+    ],
+)
+def test_bad_articles_get_400_and_change_nothing(
+    admin: TestClient, store: KGStore, payload: bytes, message: str
+) -> None:
     before = len(store)
     r = admin.post("/api/ingest", content=payload, headers=AUTH)
     assert r.status_code == 400 and r.json()["error"]["code"] == "data_rejected"

@@ -26,8 +26,11 @@ def store_without_d000() -> KGStore:
 BAD = {
     "empty": (b"   \n", "empty"),
     "binary": (bytes(range(256)) * 40, "binary"),
-    "html-without-text": (b"<!doctype html><html><head><title>x</title><script>var a=1;</script></head>"
-                          b"<body><nav><a href='/'></a></nav></body></html>", "no article text"),
+    "html-without-text": (
+        b"<!doctype html><html><head><title>x</title><script>var a=1;</script></head>"
+        b"<body><nav><a href='/'></a></nav></body></html>",
+        "no article text",
+    ),
     "too-large": ("黔江高新区".encode() * (10 * 1024 * 1024 // 15 + 1), "limit"),
     "unknown-encoding": ("Café résumé déjà vu, naïve façade. ".encode("latin-1") * 40, "unknown text encoding"),
 }
@@ -47,7 +50,7 @@ def test_bad_input_is_rejected_with_a_clear_error_and_changes_nothing(name: str,
 
 
 def test_ten_megabyte_file_is_over_the_limit() -> None:
-    assert 10 * 1024 * 1024 > MAX_BYTES
+    assert MAX_BYTES < 10 * 1024 * 1024
 
 
 def test_gb18030_and_big5_articles_are_decoded() -> None:
@@ -69,7 +72,7 @@ def test_traditional_article_matches_on_simplified_but_quotes_verbatim(store_wit
     assert report.proposed == len(rows) > 10
     for r in rows:
         assert r["quote"] in traditional and len(r["quote"]) <= 50
-        assert traditional[r["start"]:r["end"]] == r["quote"]
+        assert traditional[r["start"] : r["end"]] == r["quote"]
     located = {(r["subject_label"], link["iri"]) for r in rows if r["kind"] == "located-in" for link in r["links"]}
     assert ("京宏源铝业", "https://w3id.org/chainkg/id/place/qianjiang-hitech-zone") in located
     assert any("龍" in r["quote"] or "區" in r["quote"] or "業" in r["quote"] for r in rows)
@@ -90,8 +93,7 @@ def test_same_article_twice_proposes_nothing_new(store_without_d000: KGStore) ->
 def test_accept_writes_reviewed_claims_with_provenance_atomically(store_without_d000: KGStore) -> None:
     store = store_without_d000
     area = ReviewArea(None)
-    ingest(store, area, (SEEDS / "000_e87b53e6312f7b05.txt").read_bytes(), source="000.txt",
-           publisher="武陵都市报")
+    ingest(store, area, (SEEDS / "000_e87b53e6312f7b05.txt").read_bytes(), source="000.txt", publisher="武陵都市报")
     rows = area.candidates()
     pick = next(r for r in rows if r["kind"] == "located-in" and r["subject_label"] == "京宏源铝业")
     other = next(r for r in rows if r["id"] != pick["id"])
@@ -101,7 +103,8 @@ def test_accept_writes_reviewed_claims_with_provenance_atomically(store_without_
         "PREFIX ckg: <https://w3id.org/chainkg/ontology#> PREFIX prov: <http://www.w3.org/ns/prov#> "
         "PREFIX dct: <http://purl.org/dc/terms/> "
         "SELECT ?g ?q ?who ?pub WHERE { GRAPH ?g { ?f ckg:locatedIn ?z } ?g ckg:basis ckg:ExtractedAndReviewed ; "
-        "ckg:evidence ?q ; ckg:reviewedBy ?who ; prov:wasDerivedFrom ?d . ?d dct:publisher ?pub }")
+        "ckg:evidence ?q ; ckg:reviewedBy ?who ; prov:wasDerivedFrom ?d . ?d dct:publisher ?pub }"
+    )
     assert [(r["q"], r["who"], r["pub"]) for r in found] == [(pick["quote"], "tester", "武陵都市报")]
     assert reject(area, [other["id"]]) == [other["id"]]
     assert {r["status"] for r in area.candidates(ids=[pick["id"], other["id"]])} == {"accepted", "rejected"}
@@ -118,9 +121,11 @@ def test_a_different_figure_for_the_same_indicator_and_period_is_a_conflict() ->
     before = len(store)
     report = accept(store, area, min_confidence=0.0)
     assert rows[0]["id"] in report.skipped and rows[0]["id"] not in report.accepted
-    existing = store.select("PREFIX ckg: <https://w3id.org/chainkg/ontology#> SELECT ?v WHERE { "
-                            "<https://w3id.org/chainkg/id/observation/qianjiang-hitech-zone-hitech-enterprises-target-2024>"
-                            " ckg:value ?v }")
+    existing = store.select(
+        "PREFIX ckg: <https://w3id.org/chainkg/ontology#> SELECT ?v WHERE { "
+        "<https://w3id.org/chainkg/id/observation/qianjiang-hitech-zone-hitech-enterprises-target-2024>"
+        " ckg:value ?v }"
+    )
     assert [float(r["v"]) for r in existing] == [70.0]
     assert len(store) >= before
 
@@ -138,12 +143,14 @@ def test_everything_accepted_conforms_to_the_shapes() -> None:
 
 
 def test_html_article_drops_navigation_and_keeps_quotes_verbatim(seed_store: KGStore) -> None:
-    html = ("<!doctype html><html><head><title>黔江新闻_门户</title></head><body>"
-            "<nav><a href='/'>首页</a> | <a href='/news'>新闻中心</a> | 联系我们</nav>"
-            "<article><h1>黔江高新区新签约项目</h1><p>时间:2023-06-01 来源:黔江日报</p>"
-            "<p>近日,重庆示例新材料有限公司落户黔江高新区,总投资5亿元。</p>"
-            "<p>以示例新材料、测试电子等企业为代表的新材料产业加快发展。</p></article>"
-            "<footer>版权所有 © 黔江新闻网 京ICP备000号</footer></body></html>").encode()
+    html = (
+        "<!doctype html><html><head><title>黔江新闻_门户</title></head><body>"
+        "<nav><a href='/'>首页</a> | <a href='/news'>新闻中心</a> | 联系我们</nav>"
+        "<article><h1>黔江高新区新签约项目</h1><p>时间:2023-06-01 来源:黔江日报</p>"
+        "<p>近日,重庆示例新材料有限公司落户黔江高新区,总投资5亿元。</p>"
+        "<p>以示例新材料、测试电子等企业为代表的新材料产业加快发展。</p></article>"
+        "<footer>版权所有 © 黔江新闻网 京ICP备000号</footer></body></html>"
+    ).encode()
     area = ReviewArea(None)
     report = ingest(seed_store, area, html, source="news.html")
     doc = area.document(report.document)
@@ -151,4 +158,4 @@ def test_html_article_drops_navigation_and_keeps_quotes_verbatim(seed_store: KGS
     assert doc["publisher"] == "黔江日报" and doc["date"] == "2023-06-01"
     rows = area.candidates()
     assert any(r["kind"] == "located-in" and "示例新材料" in r["summary"] for r in rows)
-    assert all(doc["text"][r["start"]:r["end"]] == r["quote"] for r in rows)
+    assert all(doc["text"][r["start"] : r["end"]] == r["quote"] for r in rows)
