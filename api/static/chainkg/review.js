@@ -39,7 +39,8 @@
         b.type = "button";
         b.addEventListener("click", function () { openDocument(d.id); });
         li.appendChild(b);
-        li.appendChild(el("span", null, (d.title || "(未署标题 no title)") + " — " + (d.pending || 0) + " 待审 pending, "
+        li.appendChild(el("span", null, (d.title || "(未署标题 no title)") + " · " + (d.file_name || d.id) + " — "
+          + (d.pending || 0) + " 待审 pending, "
           + (d.accepted || 0) + " 已接受 accepted, " + (d.rejected || 0) + " 已拒绝 rejected"));
         list.appendChild(li);
       });
@@ -48,20 +49,32 @@
     });
   }
 
+  // One mark per quoted span; several candidates may share a quote (a sentence listing firms).
   function renderText(text, cands) {
     var box = $("article-text");
     box.replaceChildren();
-    var spans = cands.slice().sort(function (a, b) { return a.start - b.start || b.end - a.end; });
+    var bySpan = {};
+    var spans = [];
+    cands.forEach(function (c) {
+      var key = c.start + ":" + c.end;
+      if (!bySpan[key]) { bySpan[key] = { start: c.start, end: c.end, cands: [] }; spans.push(bySpan[key]); }
+      bySpan[key].cands.push(c);
+    });
+    spans.sort(function (a, b) { return a.start - b.start || b.end - a.end; });
     var pos = 0;
-    spans.forEach(function (c) {
-      if (c.start < pos) { return; }  // overlapping quotes: the first one is highlighted
-      box.appendChild(document.createTextNode(text.slice(pos, c.start)));
-      var m = el("mark", c.status, text.slice(c.start, c.end));
-      m.id = "q-" + c.id;
-      m.title = c.summary;
-      m.addEventListener("click", function () { focus(c.id); });
+    spans.forEach(function (s) {
+      if (s.start < pos) { return; }  // a quote inside another one: the outer one is highlighted
+      box.appendChild(document.createTextNode(text.slice(pos, s.start)));
+      var states = s.cands.map(function (c) { return c.status; });
+      var cls = states.every(function (x) { return x === "accepted"; }) ? "accepted"
+        : states.every(function (x) { return x === "rejected"; }) ? "rejected"
+        : states.indexOf("accepted") >= 0 ? "partial" : "pending";
+      var m = el("mark", cls, text.slice(s.start, s.end));
+      m.setAttribute("data-ids", s.cands.map(function (c) { return c.id; }).join(" "));
+      m.title = s.cands.map(function (c) { return c.summary; }).join("\n");
+      m.addEventListener("click", function () { focus(s.cands[0].id); });
       box.appendChild(m);
-      pos = c.end;
+      pos = s.end;
     });
     box.appendChild(document.createTextNode(text.slice(pos)));
   }
@@ -69,7 +82,7 @@
   function focus(id) {
     document.querySelectorAll(".active").forEach(function (e) { e.classList.remove("active"); });
     var card = $("c-" + id);
-    var mark = $("q-" + id);
+    var mark = document.querySelector('#article-text mark[data-ids~="' + id + '"]');
     if (card) { card.classList.add("active"); card.scrollIntoView({ block: "nearest" }); }
     if (mark) { mark.classList.add("active"); mark.scrollIntoView({ block: "nearest" }); }
   }
