@@ -332,7 +332,7 @@ class Rules:
         """Zone mentions → existing zones, or new zones (aliases written ``A(B)`` or ``A(以下简称B)``)."""
         zones = [m for m in self.mentions if m.kind == "zone"]
         for m in zones:
-            for cut in range(0, min(3, len(m.text) - 4)):
+            for cut in range(0, max(1, min(3, len(m.text) - 3))):
                 m.resource = self.linker.region(m.text[cut:], zone=True) or self.linker.region(
                     re.sub(r"^(重庆市|重庆)", "", m.text[cut:]), zone=True
                 )
