@@ -7,6 +7,7 @@ import secrets
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, Field
 
@@ -75,7 +76,8 @@ async def api_ingest(
         body += chunk
         if len(body) > MAX_BYTES:
             raise reject_article(filename or "<body>", f"the article is over the limit of {MAX_BYTES:,} bytes")
-    report = ingest(
+    report = await run_in_threadpool(  # reading and matching take a fraction of a second: off the event loop
+        ingest,
         store,
         area,
         bytes(body),

@@ -157,7 +157,7 @@ class Rules:
             district = self.region_stem(fd)
             if label.startswith(district) or len(label) > 6:
                 return district
-        for s in ("高新技术产业开发区", "高新区", "工业园区", "区", "县", "市"):
+        for s in ("高新技术产业开发区", "经济技术开发区", "高新区", "经开区", "工业园区", "开发区", "新区", "区", "县", "市"):
             if label.endswith(s) and len(label) > len(s) + 1:
                 return label[: -len(s)]
         return label
@@ -464,6 +464,9 @@ class Rules:
                     variants.setdefault(part, first)
         for short, first in variants.items():
             for mm in re.finditer(re.escape(short), v):
+                nxt = v[mm.end() : mm.end() + 1]
+                if short not in shorts and nxt and re.match(f"[{H}]", nxt) and nxt not in _AFTER_NAME:
+                    continue  # 万凯新材 inside 万凯新材料: a part of a name only stands for it alone
                 if not any(x.start <= mm.start() < x.end for x in self.mentions if x.kind == "enterprise"):
                     self.mentions.append(
                         Mention(
@@ -1637,6 +1640,9 @@ class Rules:
             if c is not None and fig.get("conflict"):
                 c.conflict = fig["conflict"]
 
+
+#: Characters that may follow a firm's name (a part of a name followed by anything else is inside a longer name).
+_AFTER_NAME = set("等和与的是在将已正于从对为被把向以及并也都还又就董总副公企集有一年累计先后研发生产投产自主")
 
 #: Provinces and regions outside the municipality an article is about (their zones are not its parts).
 PROVINCES = (
