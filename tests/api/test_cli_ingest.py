@@ -48,6 +48,10 @@ def test_ingest_review_accept_end_to_end(
     assert ingested["report"]["title"].startswith(("攀“高”逐“新”", "攀“高”逐“新”"))
     code, out, _ = run(capsys, "review", "--store", str(store_dir), "--review", review)
     assert code == 0 and "== " in out and out.count(" pending ") >= ingested["report"]["new"]
+    low = [c for c in ingested["candidates"] if c["confidence"] < 0.6]
+    if low:
+        code, out, _ = run(capsys, "reject", low[0]["id"], "--store", str(store_dir), "--review", review)
+        assert code == 0 and "rejected 1 candidate(s)" in out
     code, out, _ = run(
         capsys,
         "accept",
