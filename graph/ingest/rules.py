@@ -832,7 +832,9 @@ class Rules:
         if firm.new:
             return None
         rows = self.store.select(
-            "PREFIX ckg: <https://w3id.org/chainkg/ontology#> SELECT ?z WHERE { ?f ckg:locatedIn ?z . ?z a ckg:Zone }",
+            "PREFIX ckg: <https://w3id.org/chainkg/ontology#> "
+            "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> "
+            "SELECT DISTINCT ?z WHERE { ?f ckg:locatedIn ?z . ?z a/rdfs:subClassOf* ckg:Zone }",
             bindings={"f": _u(firm.iri)},
         )
         zones = {str(r["z"]) for r in rows}

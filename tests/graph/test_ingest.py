@@ -159,3 +159,18 @@ def test_html_article_drops_navigation_and_keeps_quotes_verbatim(seed_store: KGS
     rows = area.candidates()
     assert any(r["kind"] == "located-in" and "示例新材料" in r["summary"] for r in rows)
     assert all(doc["text"][r["start"] : r["end"]] == r["quote"] for r in rows)
+
+
+def test_another_zone_for_a_known_firm_is_a_conflict_never_merged(seed_store: KGStore) -> None:
+    area = ReviewArea(None)
+    ingest(seed_store, area, "重庆三磊玻纤股份有限公司是荣昌高新区重点企业。".encode(), source="zone-conflict.txt")
+    rows = [r for r in area.candidates() if r["kind"] == "located-in"]
+    assert len(rows) == 1 and rows[0]["conflict"] and "黔江" in rows[0]["conflict"]
+    before = len(seed_store)
+    report = accept(seed_store, area, min_confidence=0.0)
+    assert rows[0]["id"] in report.skipped and len(seed_store) == before + report.quads_added
+    assert not seed_store.ask(
+        "PREFIX ckg: <https://w3id.org/chainkg/ontology#> ASK { "
+        "<https://w3id.org/chainkg/id/enterprise/sanlei-boxian> ckg:locatedIn "
+        "<https://w3id.org/chainkg/id/place/rongchang-hitech-zone> }"
+    )
