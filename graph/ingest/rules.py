@@ -157,7 +157,7 @@ class Rules:
             district = self.region_stem(fd)
             if label.startswith(district) or len(label) > 6:
                 return district
-        for s in ("高新技术产业开发区", "经济技术开发区", "高新区", "经开区", "工业园区", "开发区", "新区", "区", "县", "市"):
+        for s in _REGION_SUFFIXES:
             if label.endswith(s) and len(label) > len(s) + 1:
                 return label[: -len(s)]
         return label
@@ -1642,6 +1642,20 @@ class Rules:
             if c is not None and fig.get("conflict"):
                 c.conflict = fig["conflict"]
 
+
+#: Region suffixes dropped to name a region's industries (荣昌高新区 → 荣昌).
+_REGION_SUFFIXES = (
+    "高新技术产业开发区",
+    "经济技术开发区",
+    "高新区",
+    "经开区",
+    "工业园区",
+    "开发区",
+    "新区",
+    "区",
+    "县",
+    "市",
+)
 
 #: Characters that may follow a firm's name (a part of a name followed by anything else is inside a longer name).
 _AFTER_NAME = set("等和与的是在将已正于从对为被把向以及并也都还又就董总副公企集有一年累计先后研发生产投产自主")
