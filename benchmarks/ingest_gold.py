@@ -61,7 +61,7 @@ KINDS = {  # reported kind → fact kinds
     "链长制": ("chief", "applies"),
     "figures": ("figure",),
     "policies": ("policy",),
-    "honours, projects, people": ("honour", "project", "person"),
+    "alliances, honours, projects, people": ("alliance", "honour", "project", "person"),
 }
 
 
@@ -125,6 +125,8 @@ def gold_facts(triples: list[tuple[Any, Any, Any]], all_triples: list[tuple[Any,
                 g.facts["project"].add((s_,))
             if o_ == CKG + "Person":
                 g.facts["person"].add((s_,))
+            if o_ == CKG + "Alliance":
+                g.facts["alliance"].add((s_,))
         elif p_ == CKG + "partOf" and REGION & t:
             g.facts["part-of"].add((s_, o_))
         elif p_ == CKG + "locatedIn" and {CKG + "Enterprise"} & t:
@@ -214,7 +216,7 @@ def found_facts(triples: list[tuple[str, str, str]]) -> dict[str, set[tuple[str,
 
 
 def recovered(kind: str, fact: tuple[str, ...], found: dict[str, set[tuple[str, ...]]], m: Matcher) -> bool:
-    if kind in ("place", "enterprise", "industry", "policy", "project", "person"):
+    if kind in ("place", "enterprise", "industry", "policy", "project", "person", "alliance"):
         return any(m.same(x[0], fact[0]) for x in found["mentioned"])
     if kind == "chief":
         return any(m.same(x[0], fact[0]) for x in found["chief"])

@@ -288,6 +288,8 @@ def find_figures(rules: Rules) -> list[dict[str, Any]]:
             x
             for x in rules.mentions
             if x.kind in ("zone", "district", "enterprise") and x.resource and ss <= x.start < m.start()
+            # A车间、B车间等6个车间: a count after 等 is not the listed firm's
+            and not (x.kind == "enterprise" and "等" in v[x.end : m.start()])
         ]
         subject: Resource | None = max(subj, key=lambda x: x.start).resource if subj else None
         if subject is None and re.search(r"该企业|该公司|该项目|届时|其|企业|公司", v[ss : m.start()]):

@@ -1016,6 +1016,8 @@ class Rules:
                     g in item
                     for g in (
                         "现代化",
+                        "等",
+                        "传统",
                         "全",
                         "重点",
                         "核心",
@@ -1472,6 +1474,8 @@ class Rules:
                 start = owner.end
             label = strip_verbs(v[start:end], m.group(2))
             start = end - len(label)
+            if v[start - 1 : start] == "、" and owner is None:
+                continue  # an item of a list (…口服液、颗粒剂现代化标准生产线), not a project's name
             label = re.sub(rf"^(?:[{H}]{{2}}[区县市])?(?:首个|首条|首家)", "", label)
             start = end - len(label)
             written = v[start:end]
