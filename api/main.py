@@ -57,6 +57,10 @@ def create_app(settings: Settings | None = None, *, store: KGStore | None = None
         finally:
             engine.close()
             app.state.sparql_engine = None
+            review = getattr(app.state, "review", None)  # chainkg ingest's review file, if it was opened
+            if review is not None:
+                review.close()
+                app.state.review = None
             if owned:
                 app.state.store.close()
                 app.state.store = None
