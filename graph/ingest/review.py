@@ -401,7 +401,10 @@ def claim_quads(cand: dict[str, Any], doc: dict[str, Any], *, who: str, when: st
 def commit_accepted(store: KGStore, quads: Sequence[ox.Quad], *, source: str) -> LoadReport:
     """Write accepted claims to the graph in one atomic store write (the one place ingestion writes).
 
-    At merge time this is where the import journal (graph/journal.py, ``record_import``) takes over.
+    At merge time this is where the import journal (graph/journal.py, ``record_import``) takes over:
+    ``record_import(store, quads, source=SourceFile(name=f"{doc}-accept-{when}.nq", data=<the batch's
+    N-Quads>, title=…, date=…, publisher=…), kind="article")`` — one journal entry per accepted
+    batch (the journal refuses a source it has seen, so the batch, not the article, is the source).
     """
     return store.add_quads(quads, source=source)
 
