@@ -358,7 +358,7 @@ def _load_command_modules() -> None:
     """Import the modules that register further commands (questions, serve, viz, bench)."""
     import importlib
 
-    for module in ("api.cli_questions", "api.cli_serve", "api.cli_viz", "api.cli_remote"):
+    for module in ("api.cli_questions", "api.cli_serve", "api.cli_viz", "api.cli_remote", "api.cli_ingest"):
         try:
             importlib.import_module(module)
         except ModuleNotFoundError as err:

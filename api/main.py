@@ -18,6 +18,7 @@ from api.routes import (
     health,
     imports,
     industries,
+    ingest,
     linked_data,
     policies,
     questions,
@@ -90,6 +91,10 @@ def create_app(settings: Settings | None = None, *, store: KGStore | None = None
         finally:
             engine.close()
             app.state.sparql_engine = None
+            review = getattr(app.state, "review", None)  # chainkg ingest's review file, if it was opened
+            if review is not None:
+                review.close()
+                app.state.review = None
             if owned:
                 app.state.store.close()
                 app.state.store = None
@@ -123,5 +128,6 @@ def create_app(settings: Settings | None = None, *, store: KGStore | None = None
     app.include_router(viz.router)  # graph pages and home page
     app.include_router(docs.router)  # Swagger UI and ReDoc
     app.mount(docs.ASSETS_URL, docs.assets_app(), name="apidocs")
+    app.include_router(ingest.router)  # reading new articles, review (admin)
     app.mount("/static", StaticFiles(directory=viz_render.STATIC_DIR), name="static")
     return app
