@@ -47,10 +47,18 @@ def open_store(path: str | None, *, write: bool = False) -> KGStore:
     """Open the store at ``path`` ("" or ":memory:" = in memory), building it from the seeds if empty.
 
     An existing on-disk store is opened read-only unless ``write`` is asked for, so a question
-    asked from the command line never rewrites the files a running server reads.
+    asked from the command line never rewrites the files a running server reads. With
+    ``CHAINKG_SPARQL_ENDPOINT`` set, questions go to that server (``path`` holds its side files).
     """
     from api.progress import build_progress
+    from api.settings import get_settings
     from graph.build.loading import build, open_directory
+
+    settings = get_settings()
+    if settings.sparql_endpoint and not write:
+        from api.main import open_remote
+
+        return open_remote(settings.model_copy(update={"store": path or ""}))
 
     if path in (None, "", ":memory:"):
         store = KGStore(None)
@@ -350,7 +358,7 @@ def _load_command_modules() -> None:
     """Import the modules that register further commands (questions, serve, viz, bench)."""
     import importlib
 
-    for module in ("api.cli_questions", "api.cli_serve", "api.cli_viz"):
+    for module in ("api.cli_questions", "api.cli_serve", "api.cli_viz", "api.cli_remote", "api.cli_ingest"):
         try:
             importlib.import_module(module)
         except ModuleNotFoundError as err:

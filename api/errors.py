@@ -20,6 +20,8 @@ from graph.errors import (
     QuerySyntaxError,
     QueryTimeoutError,
     ResultTooLargeError,
+    StoreTimeoutError,
+    StoreUnavailableError,
     UnknownEntityError,
 )
 from graph.ingest.imports import UnsupportedFileError
@@ -55,7 +57,9 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
         413: "answer over the row cap",
         415: "unsupported media type",
         422: "invalid parameters",
+        502: "the remote SPARQL server failed",
         503: "query over the time limit",
+        504: "the remote SPARQL server did not answer in time",
     }.items()
 }
 
@@ -105,6 +109,14 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(ResultTooLargeError)
     async def too_large(_: Request, err: ResultTooLargeError) -> JSONResponse:
         return error_response(413, "result_too_large", str(err))
+
+    @app.exception_handler(StoreUnavailableError)
+    async def store_failed(_: Request, err: StoreUnavailableError) -> JSONResponse:
+        return error_response(502, "store_unavailable", str(err))
+
+    @app.exception_handler(StoreTimeoutError)
+    async def store_slow(_: Request, err: StoreTimeoutError) -> JSONResponse:
+        return error_response(504, "store_timeout", str(err))
 
     @app.exception_handler(UpdateFailedError)
     async def update_failed(_: Request, err: UpdateFailedError) -> JSONResponse:

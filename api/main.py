@@ -18,6 +18,7 @@ from api.routes import (
     health,
     imports,
     industries,
+    ingest,
     linked_data,
     policies,
     questions,
@@ -41,6 +42,8 @@ def open_store(settings: Settings) -> KGStore:
     from api.progress import build_progress
     from graph.build.loading import build, open_directory
 
+    if settings.sparql_endpoint:
+        return open_remote(settings)
     if settings.store_path is None:
         store = KGStore()
         if settings.build_if_empty:
@@ -50,6 +53,21 @@ def open_store(settings: Settings) -> KGStore:
     with build_progress(directory=True) as progress:
         return open_directory(settings.store_path, read_only=settings.admin_token is None,
                               build_if_empty=settings.build_if_empty, progress=progress)
+
+
+def open_remote(settings: Settings) -> KGStore:
+    """The remote store of ``CHAINKG_SPARQL_ENDPOINT``, with the side files in ``CHAINKG_STORE``
+    (from ``chainkg index``) attached when their seal matches the server (logged either way)."""
+    from graph.index.remote import attach
+    from graph.store.remote import RemoteStore
+
+    assert settings.sparql_endpoint is not None
+    password = settings.sparql_password.get_secret_value() if settings.sparql_password else None
+    store = RemoteStore(settings.sparql_endpoint, update_endpoint=settings.sparql_update_endpoint,
+                        user=settings.sparql_user, password=password, timeout=settings.sparql_timeout)
+    status = attach(store, settings.store_path)
+    log.info("remote store %s; side files: %s", settings.sparql_endpoint, status)
+    return store
 
 
 def create_app(settings: Settings | None = None, *, store: KGStore | None = None) -> FastAPI:
@@ -73,6 +91,10 @@ def create_app(settings: Settings | None = None, *, store: KGStore | None = None
         finally:
             engine.close()
             app.state.sparql_engine = None
+            review = getattr(app.state, "review", None)  # chainkg ingest's review file, if it was opened
+            if review is not None:
+                review.close()
+                app.state.review = None
             if owned:
                 app.state.store.close()
                 app.state.store = None
@@ -106,5 +128,6 @@ def create_app(settings: Settings | None = None, *, store: KGStore | None = None
     app.include_router(viz.router)  # graph pages and home page
     app.include_router(docs.router)  # Swagger UI and ReDoc
     app.mount(docs.ASSETS_URL, docs.assets_app(), name="apidocs")
+    app.include_router(ingest.router)  # reading new articles, review (admin)
     app.mount("/static", StaticFiles(directory=viz_render.STATIC_DIR), name="static")
     return app

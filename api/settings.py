@@ -24,11 +24,20 @@ class Settings(BaseSettings):
     build_if_empty: bool = Field(True, description="load ontology + seeds when the store is empty")
     query_timeout: float = Field(10.0, gt=0, description="seconds a SPARQL query may run")
     max_rows: int = Field(10_000, gt=0, description="rows (or triples) a SPARQL answer may hold")
-    admin_token: SecretStr | None = Field(None, description="enables /sparql/update and /api/imports when set")
+    admin_token: SecretStr | None = Field(
+        None, description="enables /sparql/update, /api/imports and /api/ingest when set")
     import_max_bytes: int = Field(20_000_000, gt=0, description="largest file POST /api/imports accepts (413)")
+    review_db: str = Field("", description="review file of chainkg ingest; empty = <store>.review.sqlite "
+                                           "beside the store (in memory for an in-memory store)")
     cors_origins: list[str] = Field(default_factory=list)
     root_path: str = Field("", description="path prefix when served behind a proxy")
     access_log: bool = True
+    sparql_endpoint: str | None = Field(
+        None, description="query URL of a SPARQL 1.1 server to use instead of the embedded store")
+    sparql_update_endpoint: str | None = Field(None, description="update URL of that server (else read-only)")
+    sparql_user: str | None = Field(None, description="HTTP basic user for the SPARQL server")
+    sparql_password: SecretStr | None = Field(None, description="HTTP basic password for the SPARQL server")
+    sparql_timeout: float = Field(30.0, gt=0, description="seconds each request to the SPARQL server may take")
 
     @property
     def store_path(self) -> Path | None:

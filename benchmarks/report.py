@@ -131,11 +131,12 @@ def plot(results: dict[str, Any], path: Path) -> None:
     keys = list((sizes[-1]["systems"]["chainkg"].get("latency") or {}).keys())
     fig, axes = plt.subplots(1, len(sizes), figsize=(6 * len(sizes), 4.5), squeeze=False)
     for ax, size in zip(axes[0], sizes, strict=True):
-        width = 0.27
-        for i, name in enumerate(("chainkg", *PEERS)):
+        names = [n for n in ("chainkg", "chainkg-remote", *PEERS) if n in size["systems"]]
+        width = 0.8 / len(names)
+        for i, name in enumerate(names):
             r = size["systems"].get(name, {})
             vals = [(_lat(r, k) or {}).get("median_ms", float("nan")) for k in keys]
-            ax.bar([x + (i - 1) * width for x in range(len(keys))], vals, width, label=name)
+            ax.bar([x + (i - (len(names) - 1) / 2) * width for x in range(len(keys))], vals, width, label=name)
         ax.set_yscale("log")
         ax.set_xticks(range(len(keys)))
         ax.set_xticklabels([k.replace("search:", "search\n") for k in keys], rotation=30, ha="right", fontsize=8)

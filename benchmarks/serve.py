@@ -1,6 +1,9 @@
 """Serve an already-built chainkg store with uvicorn on 127.0.0.1 (no build, no access log).
 
-    python -m benchmarks.serve STORE_DIR PORT
+    python -m benchmarks.serve STORE_DIR PORT [SPARQL_ENDPOINT]
+
+With a SPARQL endpoint, chainkg runs in remote mode over that server and STORE_DIR holds the
+side files built by ``chainkg index``.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from api.main import create_app
 from api.settings import Settings
 
 if __name__ == "__main__":
-    settings = Settings(store=sys.argv[1], build_if_empty=False, access_log=False)
+    endpoint = sys.argv[3] if len(sys.argv) > 3 else None
+    settings = Settings(store=sys.argv[1], build_if_empty=False, access_log=False, sparql_endpoint=endpoint)
     uvicorn.run(create_app(settings), host="127.0.0.1", port=int(sys.argv[2]), log_level="warning",
                 access_log=False)

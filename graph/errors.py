@@ -107,3 +107,12 @@ class DataRejectedError(ChainKGError, ValueError):
 
     def __str__(self) -> str:
         return self.summary()
+
+
+class StoreUnavailableError(ChainKGError):
+    """The remote SPARQL server failed (refused the connection, answered 5xx or an unreadable
+    body); the API answers 502."""
+
+
+class StoreTimeoutError(ChainKGError, TimeoutError):
+    """The remote SPARQL server did not answer within the per-request timeout; the API answers 504."""

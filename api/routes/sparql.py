@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import secrets
 import threading
-from typing import Annotated, Any
+from typing import Annotated, Any, cast
 from urllib.parse import parse_qs
 
 import pyoxigraph as ox
@@ -86,13 +86,24 @@ async def sparql_engine(request: Request) -> SparqlEngine:
 
 
 def engine_for(state: Any) -> SparqlEngine:
-    """The engine of an application state, (re)built when the store changed; also used at start-up."""
+    """The engine of an application state, (re)built when the store changed; also used at start-up.
+
+    The one place that chooses: a remote store gets :class:`graph.sparql.remote.RemoteEngine`
+    (chainkg's checks, then the server), the embedded store a :class:`SparqlEngine`.
+    """
     with _ENGINE_LOCK:
         engine: SparqlEngine | None = getattr(state, "sparql_engine", None)
         if engine is None or engine.store is not state.store:
             if engine is not None:
                 engine.close()
             settings: Settings = state.settings
+            from graph.sparql.remote import RemoteEngine
+            from graph.store.remote import RemoteStore
+
+            if isinstance(state.store, RemoteStore):
+                remote = RemoteEngine(state.store, timeout=settings.query_timeout, max_rows=settings.max_rows)
+                state.sparql_engine = remote
+                return cast(SparqlEngine, remote)  # the same interface (query, update, close)
             engine = SparqlEngine(
                 state.store,
                 timeout=settings.query_timeout,

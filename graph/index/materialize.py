@@ -350,14 +350,17 @@ def derived_for(store: KGStore) -> Derived | None:
         if cached is not None and cached[0] == version:
             return cached[1]
     found: Derived | None = None
-    if store.path is not None and version == 0 and (store.path / FILE).exists():
+    located: tuple[Path, str] | None = getattr(store, "side_files", None)  # a remote store's, checked
+    directory = located[0] if located else store.path
+    if directory is not None and version == 0 and (directory / FILE).exists():
         try:
-            db = sqlite3.connect(f"file:{store.path / FILE}?mode=ro", uri=True)
+            db = sqlite3.connect(f"file:{directory / FILE}?mode=ro", uri=True)
             meta = dict(db.execute("SELECT k, v FROM meta").fetchall())
             db.close()
-            current = meta.get("fingerprint") == name_store.fingerprint(store.path)
+            expected = located[1] if located else name_store.fingerprint(directory)
+            current = meta.get("fingerprint") == expected
             if meta.get("schema") == str(SCHEMA_VERSION) and current:
-                found = Derived(store.path / FILE)
+                found = Derived(directory / FILE)
         except sqlite3.Error:
             found = None
     with _LOCK:

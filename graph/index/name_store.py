@@ -611,16 +611,20 @@ class NameStore:
 
 def open_for(store: KGStore) -> NameStore | None:
     """The persistent index of ``store`` when it exists and matches the store's files, else None."""
-    if store.path is None or store.version != 0:
+    located: tuple[Path, str] | None = getattr(store, "side_files", None)  # a remote store's, checked
+    if (located is None and store.path is None) or store.version != 0:
         return None
-    path = store.path / FILE
-    if not path.exists() or not (store.path / BLOB).exists():
+    directory = located[0] if located else store.path
+    assert directory is not None
+    path = directory / FILE
+    if not path.exists() or not (directory / BLOB).exists():
         return None
     try:
-        ns = NameStore(store.path)
+        ns = NameStore(directory)
     except sqlite3.Error:
         return None
-    if ns.meta.get("schema") != str(SCHEMA_VERSION) or ns.meta.get("fingerprint") != fingerprint(store.path):
+    expected = located[1] if located else fingerprint(directory)
+    if ns.meta.get("schema") != str(SCHEMA_VERSION) or ns.meta.get("fingerprint") != expected:
         return None
     return ns
 

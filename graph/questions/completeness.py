@@ -307,7 +307,7 @@ def completeness(
             rows = store.select(queries.load("enterprise_placements"),
                                 bindings={"e": [URIRef(e) for e in sorted({e for _, e, _ in listed})]})
             labels_of = {(seg, e): label for seg, e, label in listed}
-            for r in rows:
+            for r in sorted(rows, key=_row_order):  # first place and sources: the same on every store
                 seg = by_iri.get(r["seg"])
                 key = (r["seg"], r["e"])
                 if seg is None or key not in labels_of or r.get("place") not in places:
@@ -320,7 +320,7 @@ def completeness(
                 src = source_from_row(r, docs)
                 if src not in actor.sources:
                     actor.sources.append(src)
-        for r in store.select(queries.load("region_segment_projects"), bindings=b):
+        for r in sorted(store.select(queries.load("region_segment_projects"), bindings=b), key=_row_order):
             seg = by_iri.get(r["seg"])
             if seg is None:
                 continue
@@ -339,8 +339,8 @@ def completeness(
         unknown = _programmes(store, chain_entry.iri, places, by_iri)
 
     for seg in segments:
-        seg.enterprises.sort(key=lambda a: a.label)
-        seg.projects.sort(key=lambda a: a.label)
+        seg.enterprises.sort(key=lambda a: (a.label, a.iri))
+        seg.projects.sort(key=lambda a: (a.label, a.iri))
         operating = [p for p in seg.projects if p.status == _IN_OPERATION]
         listed_iris = {a.iri for a in seg.enterprises}
         extra = {p.owner or p.iri for p in operating} - listed_iris
@@ -500,6 +500,17 @@ def resolve_chain(store: KGStore, name: str) -> Any:
     raise AmbiguousNameError(name, found, kind="chain")
 
 
+def _row_order(row: dict[str, Any]) -> tuple[Any, ...]:
+    """A total order of result rows that does not depend on the store: segment, actor, place,
+    claim graph, then everything else.
+
+    >>> _row_order({"seg": "s", "e": "e1", "place": "p", "g": "g"})[:4]
+    ('s', 'e1', 'p', 'g')
+    """
+    rest = tuple(sorted((k, str(v)) for k, v in row.items()))
+    return (row.get("seg", ""), row.get("e") or row.get("p", ""), row.get("place", ""), row.get("g", ""), rest)
+
+
 @dataclass
 class _Ranking:
     """How to rank gap-filling candidates for a region: tier 1 same alliance, 2 same
@@ -563,7 +574,7 @@ class _Ranking:
                 src = source_from_row(r, docs)
                 if src not in cand.sources:
                     cand.sources.append(src)
-        return sorted(found.values(), key=lambda c: (c.tier, c.label))
+        return sorted(found.values(), key=lambda c: (c.tier, c.label, c.iri))
 
     def _why(self, tier: int, place: str) -> str:
         if tier == 1:

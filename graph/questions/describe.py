@@ -112,6 +112,9 @@ def facts(store: KGStore, iri: str) -> Facts:
         if p == RDFS_LABEL and getattr(o, "language", None):
             labels.setdefault(o.language, str(o))
         out.append(Fact(p, value, row.get("oLabel"), row.get("oLabelEn"), is_iri, source_from_row(row, docs)))
+    # A defined order whatever the store's: by property, value, then claim (each row once).
+    out.sort(key=lambda f: (f.predicate, not f.is_iri, type(f.value).__name__, str(f.value), f.source.claim,
+                            str(f.source.to_dict())))
     return Facts(iri, out, labels)
 
 

@@ -168,7 +168,9 @@ def _chains_by_query(store: KGStore, iri: str, docs: dict[str, Any]) -> list[dic
 
 def _group_chains(rows: list[dict[str, Any]], docs: dict[str, Any]) -> list[dict[str, Any]]:
     chains: dict[str, dict[str, Any]] = {}
-    for r in rows:
+    # chain, segment, then claim: the same order of sources on every store
+    for r in sorted(rows, key=lambda r: (r.get("chain") or "", r["seg"], r.get("g", ""),
+                                         sorted((k, str(v)) for k, v in r.items()))):
         chain_iri = r.get("chain") or ""
         chain = chains.setdefault(chain_iri, {
             "iri": chain_iri, "label": r.get("chainLabel"), "label_en": r.get("chainLabelEn"), "segments": {},

@@ -91,10 +91,13 @@ def region_tree(store: KGStore, region: str) -> RegionTree:
             if r["seg"] not in [s["iri"] for s in chain["segments"]]:
                 chain["segments"].append({"iri": r["seg"], "label": r.get("segLabel")})
     for ent in enterprises.values():
-        ent["chains"] = list(ent["chains"].values())
-    for node in nodes.values():
-        node.children.sort(key=lambda n: n.label or n.iri)
-        node.enterprises.sort(key=lambda e: e["label"] or e["iri"])
+        ent["chains"] = sorted(ent["chains"].values(), key=lambda c: c["iri"])
+        for chain in ent["chains"]:
+            chain["segments"].sort(key=lambda s: s["iri"])
+    for node in nodes.values():  # a defined order whatever the store's (total keys)
+        node.types.sort()
+        node.children.sort(key=lambda n: (n.label or n.iri, n.iri))
+        node.enterprises.sort(key=lambda e: (e["label"] or e["iri"], e["iri"]))
     return RegionTree(nodes[entry.iri])
 
 

@@ -47,7 +47,7 @@ def test_quick_benchmark(tmp_path: Path) -> None:
     [size] = results["sizes"]
     n = size["enterprises"]
     asked, mix = questions(n, tmp_path / "work" / "data" / f"ent-{n}.nq")
-    assert set(size["systems"]) == {"chainkg", "oxigraph", "rdflib-endpoint"}
+    assert set(size["systems"]) == {"chainkg", "chainkg-remote", "oxigraph", "rdflib-endpoint"}
     for name, system in size["systems"].items():
         assert "error" not in system, (name, system["error"])
         for key in ("build_s", "build_peak_mib", "start_s", "serve_peak_mib"):
