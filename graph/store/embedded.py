@@ -529,7 +529,7 @@ def _data_only(sparql: str) -> tuple[str, str] | None:
     >>> _data_only("INSERT DATA { <http://a> <http://p> 1 } ; CREATE GRAPH <http://g>") is None
     True
     """
-    from graph.sparql.endpoint import tokens
+    from graph.sparql_text import tokens
 
     kinds: set[str] = set()
     starts: list[int] = []
