@@ -11,6 +11,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.staticfiles import StaticFiles
 
 from api import errors, viz_render
+from api.limits import BodyLimitMiddleware, SecurityHeadersMiddleware
 from api.routes import entities, health, linked_data, questions, search, sparql, viz
 from api.settings import Settings, get_settings
 from graph.store import KGStore
@@ -73,6 +74,8 @@ def create_app(settings: Settings | None = None, *, store: KGStore | None = None
     app.state.settings = settings
     if settings.cors_origins:
         app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET", "POST"])
+    app.add_middleware(SecurityHeadersMiddleware)
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)  # outermost
     errors.install(app)
     app.include_router(health.router)
     app.include_router(sparql.router)  # SPARQL 1.1 Protocol

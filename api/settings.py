@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -24,10 +25,33 @@ class Settings(BaseSettings):
     build_if_empty: bool = Field(True, description="load ontology + seeds when the store is empty")
     query_timeout: float = Field(10.0, gt=0, description="seconds a SPARQL query may run")
     max_rows: int = Field(10_000, gt=0, description="rows (or triples) a SPARQL answer may hold")
-    admin_token: SecretStr | None = Field(None, description="enables /sparql/update when set")
+    admin_token: SecretStr | None = Field(None, description="enables /sparql/update when set (empty = unset)")
+    max_body_bytes: int = Field(1_048_576, gt=0, description="largest request body (and URL) accepted, bytes")
+    worker_memory_mb: int = Field(1024, ge=0, description="address-space cap of each SPARQL worker, MiB (0: none)")
+    sparql_workers: int = Field(2, gt=0, description="SPARQL worker processes")
+    sandbox: Literal["require", "off"] = Field(
+        "require", description="cut SPARQL workers and the update thread off from the network")
+    keyword_check: bool = Field(True, description="refuse SERVICE/LOAD before evaluation (false: sandbox only)")
     cors_origins: list[str] = Field(default_factory=list)
     root_path: str = Field("", description="path prefix when served behind a proxy")
     access_log: bool = True
+
+    @field_validator("admin_token", mode="before")
+    @classmethod
+    def _empty_token_is_no_token(cls, value: object) -> object:
+        """``CHAINKG_ADMIN_TOKEN=`` (empty or blank) means no token: the update endpoint stays off."""
+        if isinstance(value, SecretStr):
+            value = value.get_secret_value()
+        if isinstance(value, str) and not value.strip():
+            return None
+        return value
+
+    @model_validator(mode="after")
+    def _one_guard_at_least(self) -> Settings:
+        if self.sandbox == "off" and not self.keyword_check:
+            raise ValueError("CHAINKG_SANDBOX=off and CHAINKG_KEYWORD_CHECK=false together would let "
+                             "SERVICE and LOAD reach the network; keep at least one")
+        return self
 
     @property
     def store_path(self) -> Path | None:
