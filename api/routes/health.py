@@ -1,8 +1,8 @@
-"""Liveness and a few numbers about the store."""
+"""Liveness and a few numbers about the store and the SPARQL workers."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 
 from api.deps import StoreDep
 
@@ -10,10 +10,14 @@ router = APIRouter(tags=["operations"])
 
 
 @router.get("/health", summary="Service health")
-def health(store: StoreDep, count: bool = False) -> dict[str, object]:
+def health(request: Request, store: StoreDep, count: bool = False) -> dict[str, object]:
     """Answer ``ok`` and whether the store holds data; ``?count=true`` also counts the quads
-    (a full scan: slow on a large store)."""
+    (a full scan: slow on a large store). ``sparql`` tells the worker pool's target size, live and
+    idle workers, how they are cut off from the network and their memory cap."""
     body: dict[str, object] = {"status": "ok", "empty": store.is_empty()}
     if count:
         body["quads"] = len(store)
+    engine = getattr(request.app.state, "sparql_engine", None)
+    if engine is not None:
+        body["sparql"] = engine.status()
     return body
