@@ -26,7 +26,6 @@ How
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 import errno
 import os
 import socket
@@ -57,7 +56,7 @@ def _unshare(flags: int) -> int:
     """``unshare(2)``; returns 0 or the errno."""
     if not sys.platform.startswith("linux"):
         return errno.ENOSYS
-    libc = ctypes.CDLL(ctypes.util.find_library("c") or None, use_errno=True)
+    libc = ctypes.CDLL(None, use_errno=True)  # the C library this process already has loaded
     if libc.unshare(ctypes.c_int(flags)) == 0:
         return 0
     return ctypes.get_errno()

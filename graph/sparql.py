@@ -794,8 +794,9 @@ class ProcessPool:
         try:
             status, detail = worker.conn.recv()
         except (EOFError, OSError):
+            code = worker.process.poll()
             self._kill(worker)
-            raise WorkerStartError("a SPARQL worker process exited while starting") from None
+            raise WorkerStartError(f"a SPARQL worker process exited while starting (exit status {code})") from None
         if status != "ready":
             self._kill(worker)
             raise WorkerStartError(f"a SPARQL worker process could not start: {detail}")
