@@ -16,8 +16,8 @@ How
     ``CAP_SYS_ADMIN``. Both check the result (:func:`network_is_cut`) and raise
     :class:`SandboxUnavailableError` with the reason when it cannot be done.
 
-    :func:`limit_memory` sets ``RLIMIT_AS`` (address space) of the calling process: an
-    allocation above it fails, pyoxigraph aborts, and the pool answers the query with an error.
+    :func:`limit_memory` sets ``RLIMIT_DATA`` of the calling process: an allocation above it
+    fails, pyoxigraph aborts, and the pool answers the query with an error (HTTP 507).
 
 >>> SANDBOX_MODES
 ('require', 'off')
@@ -119,10 +119,15 @@ def isolate_thread() -> str:
 
 
 def limit_memory(megabytes: int) -> None:
-    """Cap this process's address space at ``megabytes`` MiB (``RLIMIT_AS``); 0 = no cap."""
+    """Cap this process's data memory at ``megabytes`` MiB; 0 = no cap.
+
+    ``RLIMIT_DATA`` (Linux 4.7+) counts the heap and every private writable mapping (thread
+    stacks, allocator arenas as they grow), not the address space merely reserved by glibc's
+    arenas nor the mapped files, so the cap is close to what a query really allocates.
+    """
     if megabytes <= 0:
         return
     import resource
 
     cap = megabytes * 1024 * 1024
-    resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
+    resource.setrlimit(resource.RLIMIT_DATA, (cap, cap))

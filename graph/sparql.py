@@ -74,6 +74,7 @@ b'o\\r\\nx\\r\\n'
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import errno
 import json
 import logging
@@ -617,11 +618,16 @@ def _worker_main(path: str, conn: Connection, max_rows: int, *, sandbox: str = "
     try:
         how = isolate_process() if sandbox == "require" else "none"
         limit_memory(memory_mb)
+        os.nice(WORKER_NICENESS)  # runaway queries yield the CPU to the server's own requests
         store = ox.Store.read_only(path)
     except (SandboxUnavailableError, OSError, MemoryError) as err:
-        conn.send(("failed", f"{type(err).__name__}: {err}"))
+        with contextlib.suppress(OSError):
+            conn.send(("failed", f"{type(err).__name__}: {err}"))
         return
-    conn.send(("ready", how))
+    try:
+        conn.send(("ready", how))
+    except OSError:  # the server went away while this worker started
+        return
     while True:
         try:
             request, timeout = conn.recv()
@@ -635,7 +641,14 @@ def _worker_main(path: str, conn: Connection, max_rows: int, *, sandbox: str = "
             reply = ("error", QueryMemoryError(memory_message(memory_mb)))
         except (ChainKGError, OSError) as err:
             reply = ("error", err)
-        conn.send(reply)
+        try:
+            conn.send(reply)
+        except OSError:  # the server stopped waiting (it kills this worker next)
+            return
+
+
+#: CPU priority of worker processes below the server's (``nice`` increment).
+WORKER_NICENESS = 10
 
 
 def memory_message(memory_mb: int) -> str:
@@ -678,8 +691,9 @@ class _Lease:
         return self
 
     def __exit__(self, kind: type[BaseException] | None, err: BaseException | None, tb: Any) -> None:
-        code = self.pool._settle(self.worker, healthy=self.reply is not None)
-        if isinstance(err, (EOFError, OSError)) and not isinstance(err, ChainKGError):
+        died = isinstance(err, (EOFError, OSError)) and not isinstance(err, ChainKGError)
+        code = self.pool._settle(self.worker, healthy=self.reply is not None, died=died)
+        if died:
             raise self.pool.death(code) from None
 
 
@@ -834,11 +848,19 @@ class ProcessPool:
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
         worker = await self._acquire(deadline)
-        with _Lease(self, worker) as lease:
+        try:
             worker.conn.send((request, max(deadline - loop.time(), 0.0)))
             await self._readable(worker.conn, deadline)
-            lease.reply = worker.conn.recv()
-        return _unwrap(*lease.reply)
+            reply = worker.conn.recv()
+        except BaseException as err:
+            # Killing a worker and reading its exit status may take a moment: not on the loop.
+            died = isinstance(err, (EOFError, OSError)) and not isinstance(err, ChainKGError)
+            code = await asyncio.to_thread(self._settle, worker, healthy=False, died=died)
+            if died:
+                raise self.death(code) from None
+            raise
+        self._settle(worker, healthy=True)
+        return _unwrap(*reply)
 
     async def _acquire(self, deadline: float) -> _Worker:
         """An idle worker, waiting (without blocking the loop) until ``deadline`` for one."""
@@ -853,14 +875,17 @@ class ProcessPool:
                 await asyncio.sleep(min(delay, max(deadline - loop.time(), 0.0)))
                 delay = min(delay * 2, 0.02)
 
-    def _settle(self, worker: _Worker, *, healthy: bool) -> int | None:
+    def _settle(self, worker: _Worker, *, healthy: bool, died: bool = False) -> int | None:
         """Return a worker that answered to the idle pool; kill any other and start its
         replacement in the background (it takes a moment: not on the caller's time). Returns
-        the exit status of a worker that had already stopped by itself (else ``None``)."""
+        the exit status of a worker that ``died`` by itself (its pipe closed), else ``None``."""
         if healthy and not self._closed:
             self._idle.put(worker)
             return None
-        code = worker.process.poll()
+        code = None
+        if died:
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                code = worker.process.wait(timeout=2)
         self._kill(worker)
         if not self._closed:
             threading.Thread(target=self._respawn, name="sparql-respawn", daemon=True).start()
