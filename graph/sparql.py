@@ -1,15 +1,26 @@
-"""SPARQL execution for the public endpoint: safety checks, dataset, row cap, time limit, bytes out.
+"""SPARQL execution for the public endpoint: safety checks, sandbox, dataset, row cap, limits, bytes out.
 
 The HTTP layer (``api/routes/sparql.py``) negotiates the format and hands a :class:`QueryRequest`
 to a :class:`SparqlEngine`; everything that touches pyoxigraph happens here.
 
 Safety, before any evaluation
-    :func:`analyse` tokenizes the text (skipping strings, IRIs, comments, variables, prefixed
-    names and language tags) and finds the operation's keywords. The query operation refuses
-    SPARQL Update, and both operations refuse ``SERVICE`` and ``LOAD`` anywhere, with
-    :class:`~graph.errors.ForbiddenOperationError` and a fixed message. A keyword inside a string
-    or an IRI is not a keyword, so ``"SERVICE"`` in a literal is fine. Nothing is evaluated when
-    a check fails, so the server never opens an outbound connection whatever the query says.
+    :func:`analyse` scans the text once, in linear time (one regular expression whose every
+    alternative is possessive: no backtracking, whatever the text), skipping strings, IRIs,
+    comments (which end at LF or CR), variables and language tags, and finds the operation's
+    keywords. The query operation refuses SPARQL Update, and both operations refuse ``SERVICE``
+    and ``LOAD`` with :class:`~graph.errors.ForbiddenOperationError` and a fixed message.
+    pyoxigraph reads a keyword without a word boundary (``SERVICE:x``, ``SERVICEex:x``,
+    ``trueSERVICE``), so any name whose part before the first colon contains either word counts
+    (:attr:`Token.outbound`); after a string that never ends, the rest of the text is searched
+    for the words anywhere. When unsure, refuse. A keyword inside a string, an IRI or the local
+    part of a prefixed name is not a keyword.
+
+Sandbox, in case the check is ever wrong
+    Queries are evaluated only in worker processes that moved into an empty network namespace
+    before opening the store (:mod:`graph.sandbox`), and updates only on one thread of the
+    server that did the same, so a ``SERVICE`` or ``LOAD`` the check missed fails with "network
+    unreachable" (answered 403, :data:`MSG_OUTBOUND`). With ``sandbox="require"`` (the default)
+    the engine does not start when that is not possible.
 
 Dataset
     Without protocol parameters the default graph is the union of all graphs (``docs/model.md``),
@@ -28,38 +39,31 @@ Row cap
     (:class:`~graph.errors.ResultTooLargeError`, HTTP 413), never a silently truncated result:
     a client that wants part of the answer says so with ``LIMIT``.
 
-Time limit: threads and processes
-    In thread mode each query runs, and its results are read, in ONE worker thread of a small
-    executor that serves SPARQL only (:class:`DaemonPool`), never on the event loop; the async
-    caller waits with ``asyncio.wait_for`` and answers :class:`~graph.errors.QueryTimeoutError`
-    at the deadline even when the engine is stuck inside one ``next()`` (an aggregate over a
-    huge join). Reading stops at the deadline or at the row cap. In process mode the event loop
-    hands the query to an idle worker process and awaits its pipe directly
-    (:meth:`ProcessPool.run_async`), so no thread waits on it.
+Time and memory limits: worker processes
+    Every query runs in one of a pool of worker **processes** (:class:`ProcessPool`), each with
+    its own ``pyoxigraph.Store.read_only`` view, a data-memory cap (``memory_mb``) and a lower CPU
+    priority than the server. The event loop hands the query to an idle worker and awaits its
+    pipe (:meth:`ProcessPool.run_async`). pyoxigraph cannot cancel a running query, so at the
+    deadline the worker is killed (:class:`~graph.errors.QueryTimeoutError`, HTTP 503); a worker
+    that dies at its memory cap answers :class:`~graph.errors.QueryMemoryError` (HTTP 507); any
+    other death :class:`~graph.errors.QueryWorkerError` (503). Either way a replacement is
+    started in the background, retried until it starts: the pool never shrinks. Evaluation
+    errors (e.g. an unknown function) answer :class:`~graph.errors.QueryEvaluationError` (400,
+    the engine's message) and keep the worker.
 
-    pyoxigraph cannot cancel a running query, so a thread that blocks in the engine keeps a
-    core busy until the engine returns. To really stop such a query, an on-disk store is
-    queried by a small pool of worker **processes** (:class:`ProcessPool`), each with its own
-    ``pyoxigraph.Store.read_only(path)``; on timeout the worker is killed and a fresh one
-    spawned. Processes are used when the store is on disk and the update endpoint is off;
-    otherwise (in-memory store, or ``admin_token`` set) the engine falls back to threads.
+    What the workers read: a store this process opened read-only is read in place (valid while
+    nobody writes it; a worker that cannot open it while another process rewrites it is
+    retried). A store this process opened read-write is read through a checkpoint of it
+    (:meth:`KGStore.snapshot`, hard links beside the store) taken when the pool starts, because
+    RocksDB compaction deletes table files under readers in other processes. An in-memory store
+    is copied to a temporary on-disk store. When the store's ``version`` changes (a write
+    through this process), the workers are respawned before the next query so they read the new
+    state. ``processes=False`` (library use only) runs queries in threads instead, with none of
+    these guarantees.
 
-    Limits of the process mode: a read-only RocksDB view is a snapshot taken when the worker
-    opens it, and pyoxigraph calls reading while another process writes "undefined behaviour"
-    (compaction deletes table files under the reader). When this process opened the store
-    read-write, the workers therefore read a checkpoint of it (:meth:`KGStore.snapshot`, hard
-    links beside the store) taken when the pool starts, never the live directory. A store opened
-    read-only (the service without an update endpoint) is read in place, which is valid while no
-    other process writes it: a CLI import into the directory of a running server is not seen
-    until the workers restart (:meth:`SparqlEngine.restart`).
-    Updates always run in a thread of the serving process through ``KGStore.update`` (so the
-    store keeps its invariants), without a time limit (admin only; pyoxigraph applies each update
+    Updates run one at a time on the update thread through ``KGStore.update`` (so the store
+    keeps its invariants), without a time limit (admin only; pyoxigraph applies each update
     whole or not at all). The endpoint's URL becomes the update's ``BASE`` unless it sets one.
-    When the store's ``version`` changes (a write through this process), the worker processes
-    are respawned before the next query so they read the new state.
-    In thread mode an over-limit query is answered at the deadline but its thread stays busy
-    until the engine finishes; the pool is bounded, so at most ``workers`` runaways exist and
-    later queries wait (within their own deadline) for a free thread.
 
 >>> from graph.store import KGStore
 >>> kg = KGStore()
