@@ -41,7 +41,7 @@ from benchmarks.procs import Watched, free_port, wait_ready
 CROSS = "?a ?b ?c . ?d ?e ?f . ?g ?h ?i"
 ATTACKS = {
     "time": f"SELECT (COUNT(*) AS ?n) WHERE {{ {CROSS} }}",
-    "memory": f"SELECT * WHERE {{ {CROSS} }} ORDER BY ?c ?f ?i DESC(?a) LIMIT 1",
+    "memory": f"SELECT * WHERE {{ {CROSS} }} ORDER BY ?c ?f ?i DESC(?a)",
     "rows": "SELECT * WHERE { GRAPH ?g { ?s ?p ?o } }",
     "crash": "SELECT ((<urn:nope>(1)) AS ?x) WHERE {}",
 }

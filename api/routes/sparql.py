@@ -90,7 +90,10 @@ async def sparql_engine(request: Request) -> SparqlEngine:
     Queries always run in sandboxed worker processes; updates (admin token set) on the engine's
     sandboxed update thread.
     """
-    return engine_for(request.app.state)
+    engine: SparqlEngine | None = getattr(request.app.state, "sparql_engine", None)
+    if engine is not None and engine.store is request.app.state.store:
+        return engine
+    return await run_in_threadpool(engine_for, request.app.state)  # starting workers takes a moment
 
 
 def engine_for(state: Any) -> SparqlEngine:

@@ -419,6 +419,7 @@ def test_slow_query_times_out_while_a_lookup_answers_promptly() -> None:
     async def scenario() -> tuple[httpx.Response, float, httpx.Response, float]:
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+            assert (await http.get("/sparql", params={"query": "ASK {}"})).status_code == 200  # workers up
             start = time.monotonic()
 
             async def timed(query: str) -> tuple[httpx.Response, float]:
