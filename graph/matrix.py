@@ -105,7 +105,6 @@ MAX_PAGE_LIMIT = 1000
 def instances_page(store: KGStore, cls: str, *, offset: int, limit: int) -> tuple[int, list[dict[str, Any]]]:
     """(total, one page) of the instances of ``cls`` in IRI order, with labels; paged in the store.
 
-    >>> from graph.store import KGStore
     ``offset`` and ``limit`` are checked here (non-negative ints, at most :data:`MAX_PAGE_OFFSET` and
     :data:`MAX_PAGE_LIMIT`) and written by ``int`` formatting: SPARQL cannot bind ``LIMIT`` /
     ``OFFSET`` to a variable, so only a validated integer ever reaches the text.
@@ -113,6 +112,7 @@ def instances_page(store: KGStore, cls: str, *, offset: int, limit: int) -> tupl
     Raises:
         ValueError: ``offset`` or ``limit`` out of range.
 
+    >>> from graph.store import KGStore
     >>> instances_page(KGStore(), "https://w3id.org/chainkg/ontology#Enterprise", offset=0, limit=10)
     (0, [])
     """
