@@ -622,7 +622,8 @@ def _worker_main(path: str, conn: Connection, max_rows: int, *, sandbox: str = "
     try:
         how = isolate_process() if sandbox == "require" else "none"
         limit_memory(memory_mb)
-        os.nice(WORKER_NICENESS)  # runaway queries yield the CPU to the server's own requests
+        if os.getpriority(os.PRIO_PROCESS, 0) < WORKER_NICENESS:  # not yet lowered by the entry point
+            os.nice(WORKER_NICENESS)  # runaway queries yield the CPU to the server's own requests
         store = ox.Store.read_only(path)
     except (SandboxUnavailableError, OSError, MemoryError) as err:
         with contextlib.suppress(OSError):
