@@ -142,7 +142,7 @@ def _load(base: str, server: Watched, *, seconds: float, memory_mb: int, attacks
         "attacks": {k: dict(sorted(v.items())) for k, v in statuses.items()},
         "memory": {"worker_cap_mib": memory_mb, "peak_worker_mib": round(peaks["worker"] / mib, 1),
                    "peak_server_mib": round(peaks["server"] / mib, 1), "peak_tree_mib": round(peaks["tree"] / mib, 1),
-                   "bound_mib": f"server + {pool['size']} x {memory_mb} (address space per worker)"},
+                   "bound": f"server + {pool['size']} workers x {memory_mb} MiB of data memory each"},
         "pool_after": pool,
         "targets_met": {
             "rest_p95_under_50ms": _percentiles(latencies["rest"]).get("p95_ms", 1e9) < 50,
