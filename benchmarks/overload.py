@@ -1,6 +1,6 @@
 """Load script (not a test): over-limit SPARQL queries in a loop beside REST and /health probes.
 
-    python -m benchmarks.overload [--seconds 60] [--memory-mb 512] [--timeout 2] [--store DIR]
+    python -m benchmarks.overload [--seconds 60] [--memory-mb 512] [--timeout 5] [--store DIR] [--no-attacks]
 
 Starts ``chainkg`` (uvicorn, 127.0.0.1, on-disk store built from the seeds unless ``--store`` is
 given, update endpoint on) and, for ``--seconds``, runs four attackers, each sending its query
@@ -157,7 +157,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=60.0)
     parser.add_argument("--memory-mb", type=int, default=512)
-    parser.add_argument("--timeout", type=float, default=2.0)
+    parser.add_argument("--timeout", type=float, default=5.0)
     parser.add_argument("--store", type=Path, default=None, help="existing store directory (default: seeds)")
     parser.add_argument("--no-attacks", action="store_true", help="probes only (the baseline)")
     args = parser.parse_args(argv)
