@@ -9,7 +9,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from graph.errors import AmbiguousNameError, ChainKGError, DataRejectedError, UnknownEntityError
+from graph.errors import AmbiguousNameError, ChainKGError, DataRejectedError, Problem, UnknownEntityError
 from graph.store import KGStore
 
 Handler = Callable[[argparse.Namespace], int]
@@ -49,13 +49,15 @@ def open_store(path: str | None, *, write: bool = False) -> KGStore:
     An existing on-disk store is opened read-only unless ``write`` is asked for, so a question
     asked from the command line never rewrites the files a running server reads.
     """
+    from api.progress import build_progress
     from graph.loading import build, open_directory
 
     if path in (None, "", ":memory:"):
         store = KGStore(None)
         build(store)
         return store
-    return open_directory(path, read_only=not write)
+    with build_progress(directory=True) as progress:
+        return open_directory(path, read_only=not write, progress=progress)
 
 
 def emit(data: Any, *, fmt: str, table: Callable[[Any], str] | None = None) -> None:
@@ -107,18 +109,22 @@ def _build_args(p: argparse.ArgumentParser) -> None:
 @command("build", "load ontology + seeds, validate with SHACL, print counts")
 @arguments(_build_args)
 def cmd_build(args: argparse.Namespace) -> int:
+    from api.progress import build_progress
     from graph.loading import build, build_directory
 
     path = args.store or default_store_path() or None
-    if path is None:
-        with KGStore(None) as store:
-            report = build(store, validate=not args.no_validate)
-    else:
-        report = build_directory(path, validate=not args.no_validate)
-    data = {"quads": report.quads, "classes": report.classes, "facts_without_provenance": report.unsourced}
+    with build_progress(directory=path is not None, validate=not args.no_validate) as progress:
+        if path is None:
+            with KGStore(None) as store:
+                report = build(store, validate=not args.no_validate, progress=progress)
+        else:
+            report = build_directory(path, validate=not args.no_validate, progress=progress)
+    data = {"quads": report.quads, "classes": report.classes, "facts_without_provenance": report.unsourced,
+            "user_imports": report.imports}
     emit(data, fmt=args.format, table=lambda d: (
         render_table(sorted(d["classes"].items(), key=lambda kv: -kv[1]), ["class", "instances"])
         + f"\n\nquads: {d['quads']}\nfacts without provenance: {d['facts_without_provenance']}"
+        + f"\nuser imports replayed from the journal: {d['user_imports']}"
     ))
     return 0 if report.unsourced == 0 else 1
 
@@ -156,15 +162,24 @@ def cmd_stats(args: argparse.Namespace) -> int:
 
 def _export_args(p: argparse.ArgumentParser) -> None:
     _store_arg(p)
-    p.add_argument("--format", choices=["ttl", "nt", "nq", "trig", "jsonld"], default="nq")
+    p.add_argument("--format", choices=["ttl", "nt", "nq", "trig", "jsonld", "graphml"], default="nq",
+                   help="graphml: places, enterprises, segments and chains for Gephi or yEd")
+    p.add_argument("--region", default=None, help="graphml only: just this region's part (its zones and parks)")
     p.add_argument("-o", "--output", default="-", help="file to write (default: standard output)")
 
 
-@command("export", "write the whole graph (nq/trig keep the provenance named graphs)")
+@command("export", "write the whole graph (nq/trig keep the provenance named graphs), or GraphML")
 @arguments(_export_args)
 def cmd_export(args: argparse.Namespace) -> int:
+    if args.region and args.format != "graphml":
+        raise ChainKGError("--region applies to --format graphml only")
     with open_store(args.store or default_store_path()) as store:
-        data = store.export(args.format)
+        if args.format == "graphml":
+            from graph.projection import graphml, region_graph
+
+            data = graphml(region_graph(store, args.region))
+        else:
+            data = store.export(args.format)
     if args.output == "-":
         sys.stdout.buffer.write(data)
     else:
@@ -172,47 +187,124 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
-def _validate_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("files", nargs="+", help="RDF files (.ttl .trig .nt .nq .jsonld)")
+def _file_args(p: argparse.ArgumentParser) -> None:
+    _store_arg(p)
+    p.add_argument("file", help="TriG/N-Quads with claims, plain Turtle/N-Triples, or a CSV/XLSX roster")
+    p.add_argument("--title", default=None, help="title of the source document (plain triples, rosters)")
+    p.add_argument("--date", default=None, help="its date, YYYY-MM-DD (default: not stated)")
+    p.add_argument("--publisher", default=None, help="its publisher (default: not stated)")
+    p.add_argument("--zone", default=None, help="rosters: the zone every row is in, unless a column says")
 
 
-def validate_files(paths: Sequence[str]) -> list[str]:
-    """Parse and SHACL-validate data files (with the ontology); return readable problems."""
-    from graph.loading import ontology_graph, read_files, validate_quads
+def _file_options(args: argparse.Namespace) -> dict[str, Any]:
+    return {"title": args.title, "date": args.date, "publisher": args.publisher, "zone": args.zone}
+
+
+def validate_file(path: str, store: KGStore, **options: Any) -> list[str]:
+    """Parse ``path`` and judge it together with ``store`` (provenance, SHACL on the merged
+    result); return readable problems (empty when it would be accepted). Nothing is written."""
+    from graph.imports import UnsupportedFileError
+    from graph.imports import validate_file as judge
 
     try:
-        quads = read_files([Path(p) for p in paths])
+        judge(store, Path(path).read_bytes(), filename=Path(path).name, **options)
     except DataRejectedError as err:
         return [str(p) for p in err.problems]
-    return [str(p) for p in validate_quads(quads, extra=ontology_graph())]
+    except (OSError, UnsupportedFileError) as err:
+        return [f"{path}: {err}"]
+    return []
 
 
-@command("validate", "SHACL-validate data files; non-zero exit on violations")
+def _validate_args(p: argparse.ArgumentParser) -> None:
+    _file_args(p)
+
+
+@command("validate", "judge a data file together with the store it would join; non-zero exit on problems")
 @arguments(_validate_args)
 def cmd_validate(args: argparse.Namespace) -> int:
-    problems = validate_files(args.files)
+    with open_store(args.store or default_store_path()) as store:
+        problems = validate_file(args.file, store, **_file_options(args))
     if problems:
         print(f"{len(problems)} problem(s):", file=sys.stderr)
         for p in problems:
             print(f"  - {p}", file=sys.stderr)
         return 1
-    print(f"ok: {len(args.files)} file(s) conform")
+    print(f"ok: {args.file} would be accepted")
     return 0
 
 
 def _import_args(p: argparse.ArgumentParser) -> None:
-    _store_arg(p)
-    p.add_argument("files", nargs="+")
+    _file_args(p)
+    p.add_argument("--dry-run", action="store_true", help="judge the file and say what it adds; change nothing")
+    p.add_argument("--format", choices=["table", "json"], default="table")
 
 
-@command("import", "add user data files to the store (all or nothing)")
+def import_path(path: str, store_path: str | None, *, dry_run: bool = False, **options: Any) -> dict[str, Any]:
+    """Import one user file into the store directory ``store_path`` (or an in-memory store built
+    for the call) through the journal; with ``dry_run``, only judge it.
+
+    Raises:
+        DataRejectedError: the file is rejected (nothing was written).
+    """
+    from graph.imports import UnsupportedFileError, import_file
+    from graph.imports import validate_file as judge
+
+    data = Path(path).read_bytes()
+    name = Path(path).name
+    try:
+        if dry_run or store_path in (None, "", ":memory:"):
+            with open_store(store_path) as store:
+                found = judge(store, data, filename=name, **options)
+            return {"dry_run": True, "file": name, "kind": found.kind, "quads": len(found.quads),
+                    "summary": found.summary}
+        open_store(store_path).close()  # builds a missing store first
+        record, found = import_file(store_path, data, filename=name, **options)
+    except UnsupportedFileError as err:
+        raise DataRejectedError([Problem(name, str(err))], kind="format") from None
+    return {**record.as_dict(), "summary": found.summary}
+
+
+@command("import", "add a user file to the store as one journalled import (all or nothing)")
 @arguments(_import_args)
 def cmd_import(args: argparse.Namespace) -> int:
-    from graph.loading import import_files
+    data = import_path(args.file, args.store or default_store_path(), dry_run=args.dry_run, **_file_options(args))
+    emit(data, fmt=args.format, table=lambda d: (
+        f"would import {d['file']}: {d['quads']} quads ({d['kind']}); nothing written" if d.get("dry_run") else
+        f"imported {d['file_name']} as {d['id']}: {d['quads']} quads, {d['added']} new ({d['kind']})"))
+    return 0
 
-    with open_store(args.store or default_store_path(), write=True) as store:
-        added = import_files(store, args.files)
-    print(f"imported {len(args.files)} file(s): {added} new quads")
+
+def _imports_args(p: argparse.ArgumentParser) -> None:
+    _store_arg(p)
+    p.add_argument("--format", choices=["table", "json"], default="table")
+
+
+@command("imports", "list the user imports kept in the store's journal")
+@arguments(_imports_args)
+def cmd_imports(args: argparse.Namespace) -> int:
+    from graph.imports import records_table
+    from graph.journal import list_imports, recover_directory
+
+    path = args.store or default_store_path()
+    recover_directory(path)
+    records = list_imports(path)
+    emit([r.as_dict() for r in records], fmt=args.format, table=lambda d: render_table(
+        records_table(records), ["id", "kind", "file", "when", "quads", "added", "title"]))
+    return 0
+
+
+def _remove_args(p: argparse.ArgumentParser) -> None:
+    _store_arg(p)
+    p.add_argument("id", help="an import id from `chainkg imports`")
+
+
+@command("remove", "take one user import out of the store, with its claims")
+@arguments(_remove_args)
+def cmd_remove(args: argparse.Namespace) -> int:
+    from graph.journal import remove_import
+
+    record = remove_import(args.store or default_store_path(), args.id)
+    print(f"removed {record.id} ({record.file_name}, {record.quads} quads)")
     return 0
 
 
@@ -255,6 +347,9 @@ def _load_command_modules() -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``chainkg`` command line; returns the exit code."""
     args = parser().parse_args(argv)
+    from api.progress import log_to_stderr
+
+    log_to_stderr()
     try:
         return int(args.handler(args))
     except DataRejectedError as err:

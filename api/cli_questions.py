@@ -1,7 +1,8 @@
 """CLI commands for the questions: completeness, chiefs, enterprise, figures, query.
 
 Each command calls a plain function (also used by the tests) and prints a readable table, or
-JSON with ``--format json``.
+JSON with ``--format json``; completeness, the matrix and chiefs also write CSV or XLSX
+(``--format csv|xlsx [--table NAME] [-o FILE]``, the tables of :mod:`graph.tables`).
 """
 
 from __future__ import annotations
@@ -15,22 +16,59 @@ from api.cli import arguments, command, default_store_path, emit, open_store, re
 from graph.provenance import NOT_STATED
 
 
-def _common(p: argparse.ArgumentParser) -> None:
+def _common(p: argparse.ArgumentParser, *, tabular: bool = False) -> None:
+    from graph.writers import FORMATS
+
     p.add_argument("--store", default=None, help="store directory (default: $CHAINKG_STORE or var/store)")
-    p.add_argument("--format", choices=["table", "json"], default="table")
+    p.add_argument("--format", choices=["table", "json", *(FORMATS if tabular else ())], default="table",
+                   help="csv: one table, UTF-8 with BOM; xlsx: a sheet per table" if tabular else None)
+    if tabular:
+        p.add_argument("--table", default=None, help="with csv/xlsx: only this table (csv default: the first)")
+        p.add_argument("-o", "--output", default="-", help="file to write (default: standard output)")
 
 
-def _answer(args: argparse.Namespace, question: Any, table: Any) -> int:
-    """Open the store, ask ``question(store)`` (a dict answer), print it as a table or JSON."""
+def write_output(data: bytes, output: str) -> None:
+    """Write ``data`` to the file ``output``, or to standard output for ``-``.
+
+    Raises:
+        ChainKGError: binary data (XLSX) for a terminal.
+    """
+    if output != "-":
+        Path(output).write_bytes(data)
+    elif sys.stdout.isatty() and data.startswith(b"PK"):
+        from graph.errors import ChainKGError
+
+        raise ChainKGError("XLSX is binary: write it to a file with -o FILE.xlsx")
+    else:
+        sys.stdout.flush()
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+
+
+def _answer(args: argparse.Namespace, question: Any, table: Any, tables: Any = None) -> int:
+    """Open the store, ask ``question(store)`` (a dict answer), print it as a table or JSON, or
+    write it as CSV / XLSX through ``tables`` (its "answer → tables" function)."""
+    from graph.writers import FORMATS, render
+
     with open_store(args.store or default_store_path()) as store:
         data = question(store)
+    if args.format in FORMATS:
+        try:
+            body = render(tables(data), args.format, table=args.table)
+        except KeyError as err:
+            print(f"error: {err.args[0]}", file=sys.stderr)
+            return 2
+        write_output(body, args.output)
+        return 0
     emit(data, fmt=args.format, table=table)
     return 0
 
 
 def _src(sources: list[dict[str, Any]]) -> str:
-    files = sorted({(s["document"] or {}).get("file") or s["basis"] for s in sources})
-    return ", ".join(f for f in files if f)
+    from graph.provenance import citation
+
+    cited = sorted({citation(s["document"]) or s["basis"] for s in sources})
+    return "; ".join(c for c in cited if c)
 
 
 # --- completeness -----------------------------------------------------------------------------
@@ -62,15 +100,43 @@ def completeness_table(d: dict[str, Any]) -> str:
 def _completeness_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--chain", required=True, help="chain name, alias, pinyin or id")
     p.add_argument("--region", default=None, help="region name (includes its zones and parks)")
-    _common(p)
+    _common(p, tabular=True)
 
 
 @command("completeness", "chain completeness (产业链完整度) of a chain in a region")
 @arguments(_completeness_args)
 def cmd_completeness(args: argparse.Namespace) -> int:
     from graph.completeness import completeness
+    from graph.tables import completeness_tables
 
-    return _answer(args, lambda store: completeness(store, args.chain, args.region).to_dict(), completeness_table)
+    return _answer(args, lambda store: completeness(store, args.chain, args.region).to_dict(), completeness_table,
+                   completeness_tables)
+
+
+# --- the regions × chains matrix --------------------------------------------------------------
+
+
+def matrix_table(d: dict[str, Any]) -> str:
+    """Readable form of the matrix: a row per region, a score per chain."""
+    from graph.tables import matrix_tables
+
+    wide = matrix_tables(d)[0]
+    rows = [[f"{v:.0%}" if isinstance(v, float) else v for v in r[:-1]] for r in wide.rows]
+    return render_table([[r[0], *r[4:]] for r in rows], [wide.columns[0].zh, *(c.zh for c in wide.columns[4:-1])])
+
+
+def _matrix_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--include-empty", action="store_true", help="list regions that cover nothing too")
+    _common(p, tabular=True)
+
+
+@command("matrix", "regions × chains completeness matrix")
+@arguments(_matrix_args)
+def cmd_matrix(args: argparse.Namespace) -> int:
+    from graph.matrix import matrix
+    from graph.tables import matrix_tables
+
+    return _answer(args, lambda store: matrix(store, include_empty=args.include_empty), matrix_table, matrix_tables)
 
 
 # --- chain chiefs -----------------------------------------------------------------------------
@@ -80,7 +146,8 @@ def chiefs_table(d: dict[str, Any]) -> str:
     """Readable form of a 链长制 answer."""
     if not d["records"]:
         return f"{d['region_label']}: no 链长制 record in the sources"
-    out = [f"{d['region_label']}: 链长制 for {'、'.join(d['chains']) or '(see records)'}", ""]
+    chains = "、".join(d["chains"]) or "(see records)"
+    out = [f"{d['region_label']}: 链长制 for {d['chain_count']} chains: {chains}", ""]
     for r in d["records"]:
         since = r["since"] if r["since"] == NOT_STATED else "、".join(str(s["value"]) for s in r["since"])
         posts = r["chief_posts"]
@@ -112,15 +179,16 @@ def chiefs_table(d: dict[str, Any]) -> str:
 
 def _chiefs_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--region", required=True)
-    _common(p)
+    _common(p, tabular=True)
 
 
 @command("chiefs", "链长制 in a region: chains, since, posts, 链主企业, measures, targets vs actuals")
 @arguments(_chiefs_args)
 def cmd_chiefs(args: argparse.Namespace) -> int:
     from graph.chiefs import chain_chiefs
+    from graph.tables import chiefs_tables
 
-    return _answer(args, lambda store: chain_chiefs(store, args.region).to_dict(), chiefs_table)
+    return _answer(args, lambda store: chain_chiefs(store, args.region).to_dict(), chiefs_table, chiefs_tables)
 
 
 # --- enterprise -------------------------------------------------------------------------------

@@ -14,6 +14,7 @@ True
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -42,11 +43,12 @@ FORMATS: tuple[Format, ...] = (
     Format("text/csv", "results", "csv", ("csv",)),
     Format("text/tab-separated-values", "results", "tsv", ("tsv",)),
     Format("application/json", "results", "json", ()),
-    Format("text/turtle", "graph", "ttl", ("ttl", "turtle")),
+    # N3 is a superset of Turtle: a client asking for N3 (SPARQLWrapper's ``N3``) reads Turtle.
+    Format("text/turtle", "graph", "ttl", ("ttl", "turtle", "n3")),
     Format("application/n-triples", "graph", "nt", ("nt", "ntriples", "n-triples")),
     Format("application/n-quads", "graph", "nq", ("nq", "nquads", "n-quads")),
     Format("application/ld+json", "graph", "jsonld", ("jsonld", "json-ld", "json")),
-    Format("application/rdf+xml", "graph", "rdfxml", ("rdfxml", "rdf", "xml")),
+    Format("application/rdf+xml", "graph", "rdfxml", ("rdfxml", "rdf", "xml", "rdf+xml")),
     Format("text/html", "page", "html", ("html",)),
 )
 
@@ -111,15 +113,19 @@ def parse_accept(header: str | None) -> list[MediaRange]:
     return ranges
 
 
-def negotiate(accept: str | None, *families: Family, fmt: str | None = None) -> Format | None:
+def negotiate(
+    accept: str | None, *families: Family, fmt: str | Sequence[str] | None = None
+) -> Format | None:
     """Choose the format of an answer, or ``None`` when nothing acceptable exists (HTTP 406).
 
     Args:
         accept: the ``Accept`` header (``None`` when absent).
         families: the families the answer may take; the first family's first row is the default.
-        fmt: the ``format`` request parameter (an alias such as ``csv``, ``turtle``, ``xml``, or a
-            media type); it overrides ``accept``. ``json`` / ``xml`` name the family's JSON / XML
-            format (JSON-LD, RDF/XML for graphs), as SPARQLWrapper sends them.
+        fmt: the ``format`` request parameter(s) (an alias such as ``csv``, ``turtle``, ``n3``,
+            ``rdf+xml``, or a media type). The first value that names a format of ``families``
+            overrides ``accept``; values naming nothing this answer can take (unknown, or of
+            another family) are ignored, so ``accept`` decides. ``json`` / ``xml`` name the
+            family's JSON / XML format (JSON-LD, RDF/XML for graphs), as SPARQLWrapper sends them.
 
     For each format the most specific matching range gives its q; the highest q wins, then the
     more specific match, then table order. A header that matches nothing but has no explicit
@@ -129,11 +135,32 @@ def negotiate(accept: str | None, *families: Family, fmt: str | None = None) -> 
     'application/json'
     >>> negotiate("*/*", "results", fmt="tsv").media_type
     'text/tab-separated-values'
+    >>> negotiate("application/rdf+xml", "graph", fmt="no-such-format").media_type
+    'application/rdf+xml'
     """
     candidates = formats(*families)
-    if fmt is not None:
-        wanted = fmt.strip().lower()
-        return next((f for f in candidates if wanted == f.media_type or wanted in f.aliases), None)
+    wanted = [fmt] if isinstance(fmt, str) else list(fmt or ())
+    for value in wanted:
+        named = format_named(value, candidates)
+        if named is not None:
+            return named
+    return by_accept(accept, candidates)
+
+
+def format_named(value: str, candidates: Sequence[Format]) -> Format | None:
+    """The candidate a ``format`` parameter value names (alias or media type), if any.
+
+    >>> format_named("N3", formats("graph")).media_type
+    'text/turtle'
+    >>> format_named("n3", formats("results")) is None
+    True
+    """
+    wanted = value.strip().lower()
+    return next((f for f in candidates if wanted == f.media_type or wanted in f.aliases), None)
+
+
+def by_accept(accept: str | None, candidates: Sequence[Format]) -> Format | None:
+    """The candidate the ``Accept`` header prefers (see :func:`negotiate`), or ``None``."""
     ranges = parse_accept(accept)
     best: tuple[float, int, int] | None = None
     chosen: Format | None = None

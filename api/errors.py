@@ -24,6 +24,8 @@ from graph.errors import (
     ResultTooLargeError,
     UnknownEntityError,
 )
+from graph.imports import UnsupportedFileError
+from graph.journal import UnknownImportError
 from graph.sparql import UpdateFailedError
 
 
@@ -128,6 +130,14 @@ def install(app: FastAPI) -> None:
     async def rejected(_: Request, err: DataRejectedError) -> JSONResponse:
         return error_response(400, "data_rejected", err.summary().splitlines()[0],
                               problems=[str(p) for p in err.problems])
+
+    @app.exception_handler(UnsupportedFileError)
+    async def unsupported_file(_: Request, err: UnsupportedFileError) -> JSONResponse:
+        return error_response(415, "unsupported_file", str(err))
+
+    @app.exception_handler(UnknownImportError)
+    async def unknown_import(_: Request, err: UnknownImportError) -> JSONResponse:
+        return error_response(404, "unknown_import", str(err))
 
     @app.exception_handler(RequestValidationError)
     async def invalid(_: Request, err: RequestValidationError) -> JSONResponse:

@@ -27,6 +27,7 @@ DEFAULT_CSP = (
 )
 
 MSG_TOO_LARGE = "the request body is larger than {limit} bytes (CHAINKG_MAX_BODY_BYTES)"
+MSG_TOO_LARGE_ROUTE = "the request body is larger than {limit} bytes, this route's limit"
 MSG_URL_TOO_LONG = "the URL's query string is longer than {limit} bytes (CHAINKG_MAX_BODY_BYTES)"
 
 
@@ -39,23 +40,37 @@ async def _error(send: Send, status: int, code: str, message: str) -> None:
 
 
 class BodyLimitMiddleware:
-    """Answer 413 (body) or 414 (query string) when a request is over ``max_bytes``."""
+    """Answer 413 (body) or 414 (query string) when a request is over ``max_bytes``, or over
+    ``larger[prefix]`` for a path under one of those prefixes (e.g. file imports)."""
 
-    def __init__(self, app: ASGIApp, *, max_bytes: int) -> None:
+    def __init__(self, app: ASGIApp, *, max_bytes: int, larger: dict[str, int] | None = None) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.larger = dict(larger or {})
+
+    def limit_for(self, path: str) -> int:
+        """The limit of a path.
+
+        >>> BodyLimitMiddleware(None, max_bytes=10, larger={"/api/imports": 99}).limit_for("/api/imports/x")
+        99
+        """
+        for prefix, limit in self.larger.items():
+            if path == prefix or path.startswith(prefix.rstrip("/") + "/"):
+                return limit
+        return self.max_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        limit = self.max_bytes
+        limit = self.limit_for(scope.get("path", ""))
+        too_large = (MSG_TOO_LARGE if limit == self.max_bytes else MSG_TOO_LARGE_ROUTE).format(limit=limit)
         if len(scope.get("query_string", b"")) > limit:
             await _error(send, 414, "uri_too_long", MSG_URL_TOO_LONG.format(limit=limit))
             return
         declared = dict(scope.get("headers", ())).get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > limit:
-            await _error(send, 413, "request_too_large", MSG_TOO_LARGE.format(limit=limit))
+            await _error(send, 413, "request_too_large", too_large)
             return
         chunks: list[bytes] = []
         size = 0
@@ -66,7 +81,7 @@ class BodyLimitMiddleware:
             chunk = message.get("body", b"")
             size += len(chunk)
             if size > limit:
-                await _error(send, 413, "request_too_large", MSG_TOO_LARGE.format(limit=limit))
+                await _error(send, 413, "request_too_large", too_large)
                 return
             chunks.append(chunk)
             if not message.get("more_body", False):

@@ -10,9 +10,22 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.staticfiles import StaticFiles
 
-from api import errors, viz_render
+from api import errors, refresh, viz_render
 from api.limits import BodyLimitMiddleware, SecurityHeadersMiddleware
-from api.routes import entities, health, linked_data, questions, search, sparql, viz
+from api.routes import (
+    docs,
+    entities,
+    export,
+    health,
+    imports,
+    industries,
+    linked_data,
+    policies,
+    questions,
+    search,
+    sparql,
+    viz,
+)
 from api.settings import Settings, get_settings
 from graph.store import KGStore
 
@@ -26,6 +39,7 @@ def open_store(settings: Settings) -> KGStore:
     read-only: the serving process then never compacts or rewrites the store's files, which the
     SPARQL worker processes read and the build-time side files are sealed against.
     """
+    from api.progress import build_progress
     from graph.loading import build, open_directory
 
     if settings.store_path is None:
@@ -34,8 +48,9 @@ def open_store(settings: Settings) -> KGStore:
             log.info("in-memory store: building from ontology + seeds")
             build(store)
         return store
-    return open_directory(settings.store_path, read_only=settings.admin_token is None,
-                          build_if_empty=settings.build_if_empty)
+    with build_progress(directory=True) as progress:
+        return open_directory(settings.store_path, read_only=settings.admin_token is None,
+                              build_if_empty=settings.build_if_empty, progress=progress)
 
 
 def create_app(settings: Settings | None = None, *, store: KGStore | None = None) -> FastAPI:
@@ -52,6 +67,7 @@ def create_app(settings: Settings | None = None, *, store: KGStore | None = None
         owned = app.state.store is None
         if owned:
             app.state.store = open_store(settings)
+        refresh.note_opened(app.state)
         engine = sparql.engine_for(app.state)  # start the query workers before the first request
         try:
             yield
@@ -69,20 +85,30 @@ def create_app(settings: Settings | None = None, *, store: KGStore | None = None
         lifespan=lifespan,
         root_path=settings.root_path,
         responses=errors.ERROR_RESPONSES,
+        docs_url=None,  # /docs and /redoc come from api.routes.docs, without a CDN
+        redoc_url=None,
     )
     app.state.store = store
     app.state.settings = settings
     if settings.cors_origins:
         app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET", "POST"])
+    app.add_middleware(refresh.RefreshOnChange, state=app.state)  # sees imports by other processes
     app.add_middleware(SecurityHeadersMiddleware)
-    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)  # outermost
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes,  # outermost
+                       larger={"/api/imports": max(settings.import_max_bytes, settings.max_body_bytes)})
     errors.install(app)
     app.include_router(health.router)
     app.include_router(sparql.router)  # SPARQL 1.1 Protocol
     app.include_router(search.router)
     app.include_router(entities.router)
     app.include_router(questions.router)
+    app.include_router(export.router)
+    app.include_router(industries.router)
+    app.include_router(policies.router)
+    app.include_router(imports.router)
     app.include_router(linked_data.router)
     app.include_router(viz.router)  # graph pages and home page
+    app.include_router(docs.router)  # Swagger UI and ReDoc
+    app.mount(docs.ASSETS_URL, docs.assets_app(), name="apidocs")
     app.mount("/static", StaticFiles(directory=viz_render.STATIC_DIR), name="static")
     return app

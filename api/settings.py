@@ -25,9 +25,11 @@ class Settings(BaseSettings):
     build_if_empty: bool = Field(True, description="load ontology + seeds when the store is empty")
     query_timeout: float = Field(10.0, gt=0, description="seconds a SPARQL query may run")
     max_rows: int = Field(10_000, gt=0, description="rows (or triples) a SPARQL answer may hold")
-    admin_token: SecretStr | None = Field(None, description="enables /sparql/update when set (empty = unset)")
-    max_body_bytes: int = Field(1_048_576, gt=0, description="largest request body (and URL) accepted, bytes")
-    worker_memory_mb: int = Field(1024, ge=0, description="address-space cap of each SPARQL worker, MiB (0: none)")
+    admin_token: SecretStr | None = Field(
+        None, description="enables /sparql/update and /api/imports when set (empty = unset)")
+    import_max_bytes: int = Field(20_000_000, gt=0, description="largest file POST /api/imports accepts (413)")
+    max_body_bytes: int = Field(1_048_576, gt=0, description="largest request body (and URL) of other routes, bytes")
+    worker_memory_mb: int = Field(1024, ge=0, description="data-memory cap of each SPARQL worker, MiB (0: none)")
     sparql_workers: int = Field(2, gt=0, description="SPARQL worker processes")
     sandbox: Literal["require", "off"] = Field(
         "require", description="cut SPARQL workers and the update thread off from the network")

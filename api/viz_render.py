@@ -83,8 +83,14 @@ def json_for_script(data: Any) -> Markup:
     return Markup(text)
 
 
-def csp(nonce: str, *, connect: bool = False) -> str:
+def csp(nonce: str, *, connect: bool = False, worker: bool = False) -> str:
     """The Content-Security-Policy of chainkg pages: nothing leaves the page's own origin.
+
+    Args:
+        nonce: the nonce of the page's own scripts.
+        connect: the page may fetch from its own origin (``connect-src 'self'``).
+        worker: the page may start web workers from its own origin or from ``blob:`` URLs it
+            made (ReDoc's search), which reach no other host either.
 
     >>> "default-src 'none'" in csp("abc")
     True
@@ -97,6 +103,7 @@ def csp(nonce: str, *, connect: bool = False) -> str:
             "img-src 'self' data:",
             "font-src 'self' data:",
             "connect-src 'self'" if connect else "connect-src 'none'",
+            *(["worker-src 'self' blob:"] if worker else []),
             "base-uri 'none'",
             "form-action 'self'",
         ]
@@ -188,18 +195,24 @@ def render_page(
 
 def render_home(
     *,
-    regions: list[dict[str, str]],
+    regions: list[dict[str, Any]],
     chains: list[dict[str, str]],
     links: list[dict[str, str]] | None = None,
     static_url: str = "/static",
     base_url: str = "/",
+    per_group: int = 60,
+    kinds: tuple[str, ...] = (),
 ) -> str:
     """The home page: search box (``/api/search``), chain and region pickers, links to views.
 
     Args:
-        regions, chains: picker entries ``{"slug", "label"}`` (raw text; escaped here).
+        regions: region groups ``{"label", "items": [{"slug", "label"}]}`` in display order
+            (raw text; escaped here); the pickers show them as option groups, the views list
+            links to the first ``per_group`` of each.
+        chains: picker entries ``{"slug", "label"}``.
         links: extra ``{"href", "label"}`` links to views.
         static_url, base_url: as :func:`render_page`.
+        kinds: the kinds the search box can be restricted to.
     """
     nonce = secrets.token_urlsafe(16)
     return (
@@ -213,6 +226,8 @@ def render_home(
             regions=regions,
             chains=chains,
             links=links or [],
+            per_group=per_group,
+            kinds=kinds,
         )
     )
 

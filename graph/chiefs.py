@@ -92,21 +92,34 @@ class ChiefReport:
     records: list[dict[str, Any]]
 
     @property
-    def industries(self) -> list[str]:
-        """Labels of the industries or chains any record names explicitly."""
-        out: list[str] = []
+    def chains(self) -> list[dict[str, Any]]:
+        """The chains (regional industries) under 链长制, each once (``iri``, ``label``), in
+        record order: every surface counts and lists these, so a chain two records name is one.
+
+        >>> rec = {"industries": [{"iri": "a", "label": "A"}], "explicit_industries": ["a"]}
+        >>> [c["iri"] for c in ChiefReport("r", "R", [rec, rec]).chains]
+        ['a']
+        """
+        seen: dict[str, dict[str, Any]] = {}
         for rec in self.records:
             for ind in rec["industries"]:
-                if ind["iri"] in rec["explicit_industries"] and ind["label"] not in out:
-                    out.append(ind["label"])
-        return out
+                seen.setdefault(ind["iri"], {"iri": ind["iri"], "label": ind["label"]})
+        return list(seen.values())
+
+    @property
+    def named_chains(self) -> list[dict[str, Any]]:
+        """The chains a record names explicitly (not only through "all industries")."""
+        return [c for c in self.chains if any(c["iri"] in r["explicit_industries"] for r in self.records)]
 
     def to_dict(self) -> dict[str, Any]:
+        chains = self.chains
         return {
             "region": self.region,
             "region_label": self.region_label,
             "runs_chain_chief_system": bool(self.records),
-            "chains": self.industries,
+            "chain_count": len(chains),
+            "chains": [c["label"] or c["iri"] for c in chains],
+            "named_chains": [c["label"] or c["iri"] for c in self.named_chains],
             "records": self.records,
         }
 

@@ -6,7 +6,8 @@ park inside it) is
 * ``covered``: an enterprise located in the region operates in it, or a project in the region
   placed on the segment is in operation (someone operates there even if the owner is not placed);
 * ``planned``: nothing operates in it, but a project in the region placed on the segment is
-  planned or under construction;
+  planned or under construction, or a programme of the region (a regional industry covering the
+  chain) targets it (``ckg:targetsSegment``, listed in ``targeted_by`` with the quote);
 * ``missing``: neither.
 
 A covered segment is a *weak link* when it rests on a single operator (one enterprise, or one
@@ -14,8 +15,9 @@ operating project whose owner is not already counted).
 
 Scores are the unweighted share of covered segments, the importance-weighted share (segment
 weights from the template, 1 where absent) and the share per stage. Break points, weak links and
-gap-filling candidates (补链招商) come with it. networkx works only on the template's small segment
-graph.
+gap-filling candidates (补链招商) come with it, and the members of the region's industries on this
+chain whose segment the sources do not give (``unknown_segment``). networkx works only on the
+template's small segment graph.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 from rdflib import URIRef
 
 from graph import queries
-from graph.errors import AmbiguousNameError
+from graph.errors import AmbiguousNameError, Candidate
 from graph.names import index_for
 from graph.ns import CKG
 from graph.provenance import Source, documents, source_from_row
@@ -92,6 +94,8 @@ class SegmentStatus:
     weak_link: bool = False
     break_point: bool = False
     candidates: list[GapCandidate] = field(default_factory=list)
+    #: programmes of the region targeting the segment: {"industry", "industry_label", "sources"}
+    targeted_by: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass
@@ -111,6 +115,9 @@ class Completeness:
     planned_share: float
     connected: bool
     template_note: str = "chain template: curated domain knowledge (chainkg curation), not an article fact"
+    #: members of the region's industries on this chain placed on no segment of the industry's
+    #: chains: {"iri", "label", "label_en", "industry", "industry_label", "basis", "sources"}
+    unknown_segment: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def break_points(self) -> list[str]:
@@ -156,6 +163,7 @@ class Completeness:
                  "enterprises": [actor(a) for a in s.enterprises], "enterprise_count": s.enterprise_count,
                  "projects": [actor(a) for a in s.projects],
                  "weak_link": s.weak_link, "break_point": s.break_point,
+                 "targeted_by": s.targeted_by,
                  "candidates": [candidate(c) for c in s.candidates]}
                 for s in self.segments
             ],
@@ -168,6 +176,7 @@ class Completeness:
             "template_note": self.template_note,
             "break_points": self.break_points,
             "weak_links": self.weak_links,
+            "unknown_segment": self.unknown_segment,
         }
 
 
@@ -336,6 +345,10 @@ def completeness(
             if src not in actor.sources:
                 actor.sources.append(src)
 
+    unknown: list[dict[str, Any]] = []
+    if region_entry:
+        unknown = _programmes(store, chain_entry.iri, places, by_iri)
+
     for seg in segments:
         seg.enterprises.sort(key=lambda a: a.label)
         seg.projects.sort(key=lambda a: a.label)
@@ -346,7 +359,7 @@ def completeness(
         if operators:
             seg.status = COVERED
             seg.weak_link = operators == 1
-        elif seg.projects:
+        elif seg.projects or seg.targeted_by:
             seg.status = PLANNED
 
     if candidates:
@@ -387,7 +400,37 @@ def completeness(
         },
         planned_share=(sum(1 for s in segments if s.status == PLANNED) / len(segments)) if segments else 0.0,
         connected=connected(g, {s.iri for s in segments if s.status == COVERED}),
+        unknown_segment=unknown,
     )
+
+
+def _programmes(store: KGStore, chain: str, places: set[str], by_iri: dict[str, SegmentStatus]) -> list[dict[str, Any]]:
+    """Mark the segments the region's programmes on ``chain`` target (``targeted_by``) and return
+    the members of those industries placed on no segment of any chain the industry covers,
+    ordered by label then IRI."""
+    from graph.industries import members, targeted_segments
+
+    rows = store.select(queries.load("region_chain_industries"),
+                        bindings={"chain": URIRef(chain), "place": [URIRef(p) for p in sorted(places)]})
+    covers: dict[str, set[str]] = {}
+    labels: dict[str, str | None] = {}
+    for r in rows:
+        covers.setdefault(r["industry"], set()).add(r["covers"])
+        labels[r["industry"]] = r.get("label")
+    for t in targeted_segments(store, sorted(covers)):
+        seg = by_iri.get(t["segment"])
+        if seg is not None:
+            seg.targeted_by.append({"industry": t["industry"], "industry_label": t["industry_label"],
+                                    "sources": t["sources"]})
+    unknown: dict[str, dict[str, Any]] = {}
+    for industry in sorted(covers):
+        for m in members(store, industry):
+            if any(s.get("chain") in covers[industry] for s in m["segments"]) or m["iri"] in unknown:
+                continue
+            unknown[m["iri"]] = {"iri": m["iri"], "label": m["label"], "label_en": m["label_en"],
+                                 "industry": industry, "industry_label": labels.get(industry),
+                                 "basis": m["basis"], "sources": m["sources"]}
+    return sorted(unknown.values(), key=lambda m: (m["label"] or "", m["iri"]))
 
 
 def _listed_enterprises(
@@ -454,6 +497,17 @@ def resolve_chain(store: KGStore, name: str) -> Any:
         (iri,) = chains
         if iri in index.entries and index.entries[iri].kind == "chain":
             return index.entries[iri]
+    if len(found) == 1 and found[0].kind == "industry":
+        # one regional industry covering several templates (黔江新材料: glass fibre and aluminium):
+        # the candidates are its templates (its own answer is /api/industries/{id})
+        rows = store.select(
+            "SELECT DISTINCT ?chain WHERE { ?industry <https://w3id.org/chainkg/ontology#coversChain> ?chain }",
+            bindings={"industry": URIRef(found[0].iri)},
+        )
+        templates = sorted(r["chain"] for r in rows if r["chain"] in index.entries)
+        if len(templates) > 1:
+            raise AmbiguousNameError(name, [Candidate(t, "chain", index.entries[t].label, found[0].label)
+                                            for t in templates], kind="chain")
     raise AmbiguousNameError(name, found, kind="chain")
 
 

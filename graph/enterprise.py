@@ -15,6 +15,8 @@ from graph.describe import facts
 from graph.figures import observations
 from graph.names import index_for
 from graph.ns import CKG
+from graph.people import industries_of, people_of
+from graph.projects import project_summary
 from graph.provenance import documents, source_from_row
 from graph.store import KGStore
 
@@ -39,6 +41,22 @@ class EnterpriseProfile:
 def location(store: KGStore, place: str) -> list[dict[str, Any]]:
     """The place and every place containing it, nearest first, with labels and classes."""
     return catalogue.ancestors(store, place)
+
+
+def places_of(store: KGStore, iri: str) -> list[list[dict[str, Any]]]:
+    """Every place the enterprise is located in (``ckg:locatedIn``), each as :func:`location`
+    (the place, then what contains it), the most specific first: the longest chain of containing
+    places, then the place IRI. The first is *the* place every answer names.
+
+    Example:
+        >>> from graph.loading import build
+        >>> store = KGStore(); _ = build(store, validate=False)
+        >>> [p[0]["label"] for p in places_of(store, "https://w3id.org/chainkg/id/enterprise/sanlei-boxian")]
+        ['黔江高新区', '黔江区']
+    """
+    rows = store.select(_LOCATED_IN, bindings={"e": URIRef(iri)})
+    chains = [location(store, place) for place in sorted({r["place"] for r in rows})]
+    return sorted((c for c in chains if c), key=lambda c: (-len(c), str(c[0]["iri"])))
 
 
 def local_area(places: list[dict[str, Any]]) -> str | None:
@@ -175,8 +193,8 @@ def enterprise_chains(store: KGStore, name: str) -> dict[str, Any]:
     """
     entry = index_for(store).resolve(name, kinds=("enterprise",))
     iri = entry.iri
-    rows = store.select(_LOCATED_IN, bindings={"e": URIRef(iri)})
-    places = location(store, min(r["place"] for r in rows)) if rows else []
+    located = places_of(store, iri)
+    places = located[0] if located else []
     area = local_area(places) if places else None
     claims = claims_of(store, iri)
     neighbours = (local_neighbours(store, iri, area, segments=[r["seg"] for r in claims])
@@ -187,6 +205,7 @@ def enterprise_chains(store: KGStore, name: str) -> dict[str, Any]:
         "label_en": entry.labels.get("en"),
         "chains": chains_of(store, iri, claims=claims),
         "location": places,
+        "locations": located,
         "local_area": area,
         "suppliers": neighbours["supplier"],
         "customers": neighbours["customer"],
@@ -205,7 +224,7 @@ def enterprise_profile(store: KGStore, name: str) -> EnterpriseProfile:
 
     claims = claims_of(store, iri)
     chains = chains_of(store, iri, claims=claims)
-    places = [location(store, p) for p in f.values("ckg:locatedIn")]
+    places = places_of(store, iri)
     area = local_area(places[0]) if places else None
 
     neighbours = (local_neighbours(store, iri, area, segments=[r["seg"] for r in claims])
@@ -236,9 +255,9 @@ def enterprise_profile(store: KGStore, name: str) -> EnterpriseProfile:
         "customers": neighbours["customer"],
         "honours": links.get("honour", []),
         "platforms": links.get("platform", []),
-        "projects": links.get("project", []),
-        "people": links.get("membership", []),
-        "industries": links.get("industry", []),
+        "projects": [{**p, **project_summary(store, p["iri"])} for p in links.get("project", [])],
+        "people": people_of(store, iri),
+        "industries": industries_of(store, iri),
         "figures": [fig.to_dict() for fig in observations(store, iri)],
         "facts": [fact.to_dict() for fact in f.all],
         "sources": f.sources(),

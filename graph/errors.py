@@ -65,7 +65,8 @@ class UnknownEntityError(ChainKGError, LookupError):
         self.kind = kind
         self.suggestions = suggestions or []
         what = kind or "entity"
-        super().__init__(f"unknown {what}: {name!r}")
+        hint = f"; did you mean {self.suggestions[0].label!r}?" if self.suggestions else ""
+        super().__init__(f"unknown {what}: {name!r}{hint}")
 
 
 class AmbiguousNameError(ChainKGError, LookupError):

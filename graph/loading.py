@@ -6,7 +6,9 @@ single quad reaches the store.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import logging
+import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from importlib.resources import files
 from pathlib import Path
@@ -17,6 +19,16 @@ from rdflib import Graph, URIRef
 from graph.errors import DataRejectedError, Problem
 from graph.ns import ONTOLOGY_GRAPH
 from graph.store import KGStore, from_ox, parse_quads, rdf_format
+
+log = logging.getLogger("chainkg.loading")
+
+#: Told the name of each step of a build once it is done (see :func:`build_steps`).
+Progress = Callable[[str], None]
+
+
+def _done(progress: Progress | None, step: str) -> None:
+    if progress is not None:
+        progress(step)
 
 
 def ontology_dir() -> Path:
@@ -95,8 +107,12 @@ def _violations(report: Graph) -> list[Problem]:
     return sorted(problems, key=lambda p: (p.focus or "", p.path or "", p.message))
 
 
-def read_files(paths: Sequence[Path]) -> list[ox.Quad]:
+def read_files(paths: Sequence[Path], *, progress: Progress | None = None) -> list[ox.Quad]:
     """Parse every file; collect every file's first error before rejecting.
+
+    Args:
+        paths: the files.
+        progress: told ``parse <file name>`` after each file.
 
     Raises:
         DataRejectedError: kind ``parse``, one problem per bad file with line and column.
@@ -111,6 +127,7 @@ def read_files(paths: Sequence[Path]) -> list[ox.Quad]:
             problems.extend(err.problems)
         except (OSError, ValueError) as err:
             problems.append(Problem(str(path), str(err)))
+        _done(progress, f"parse {path.name}")
     if problems:
         raise DataRejectedError(problems, kind="parse")
     return quads
@@ -124,6 +141,8 @@ class BuildReport:
     classes: dict[str, int] = field(default_factory=dict)
     unsourced: int = 0
     violations: list[Problem] = field(default_factory=list)
+    #: user imports written again from the journal (``build_directory``)
+    imports: int = 0
 
 
 def import_files(store: KGStore, paths: Sequence[str | Path], *, validate: bool = True) -> int:
@@ -144,8 +163,20 @@ def import_files(store: KGStore, paths: Sequence[str | Path], *, validate: bool 
     return store.add_quads(quads, source=", ".join(str(p) for p in paths)).added
 
 
+def build_steps(seeds: Sequence[Path] | None = None, *, validate: bool = True, directory: bool = False) -> list[str]:
+    """The steps :func:`build` (``directory=False``) or :func:`build_directory` reports, in order.
+
+    >>> build_steps([Path("a.trig")], directory=True)
+    ['parse chainkg.ttl', 'parse a.trig', 'validate', 'write', 'side files']
+    """
+    paths = [ontology_dir() / "chainkg.ttl", *(seeds if seeds is not None else seed_files())]
+    steps = [f"parse {p.name}" for p in paths]
+    return steps + (["validate"] if validate else []) + ["write"] + (["side files"] if directory else [])
+
+
 def build(
-    store: KGStore, *, seeds: Sequence[Path] | None = None, validate: bool = True, clear: bool = True
+    store: KGStore, *, seeds: Sequence[Path] | None = None, validate: bool = True, clear: bool = True,
+    progress: Progress | None = None,
 ) -> BuildReport:
     """Load the ontology and the seeds into ``store``, after SHACL validation; idempotent.
 
@@ -154,19 +185,22 @@ def build(
         seeds: seed files (default: every file in ``seeds/``).
         validate: run SHACL before writing.
         clear: empty the store first, so a rebuild leaves exactly ontology + seeds.
+        progress: told each step of :func:`build_steps` once it is done.
 
     Raises:
         DataRejectedError: parse errors or SHACL violations; the store is unchanged.
     """
     paths = [ontology_dir() / "chainkg.ttl", *(seeds if seeds is not None else seed_files())]
-    quads = read_files(paths)
+    quads = read_files(paths, progress=progress)
     if validate:
         problems = validate_quads(quads)
         if problems:
             raise DataRejectedError(problems, kind="shacl")
+        _done(progress, "validate")
     if clear:
         store.clear()
     store.add_quads(quads, source="build")
+    _done(progress, "write")
     from graph import stats
 
     return BuildReport(
@@ -175,10 +209,12 @@ def build(
 
 
 def build_directory(
-    path: str | Path, *, seeds: Sequence[Path] | None = None, validate: bool = True, extra: Sequence[Path] = ()
+    path: str | Path, *, seeds: Sequence[Path] | None = None, validate: bool = True, extra: Sequence[Path] = (),
+    progress: Progress | None = None,
 ) -> BuildReport:
     """Build an on-disk store from scratch: ontology + seeds (+ ``extra`` files, bulk-loaded),
-    then the build-time side files (name index, region closure, coverage), sealed against the
+    then the user imports kept in its journal (:func:`graph.journal.replay`), then the build-time
+    side files (name index, region closure, coverage), sealed against the
     store's files so that readers can tell they are current.
 
     Args:
@@ -186,6 +222,7 @@ def build_directory(
         seeds: seed files (default: every file in ``seeds/``).
         validate: run SHACL on ontology + seeds before writing.
         extra: large data files (e.g. N-Quads) bulk-loaded after the seeds, not SHACL-validated.
+        progress: told each step of :func:`build_steps` (``directory=True``) once it is done.
 
     Raises:
         DataRejectedError: the seeds do not parse or violate the shapes; nothing is written.
@@ -197,25 +234,32 @@ def build_directory(
     path = Path(path)
     store = KGStore(path)
     try:
-        report = build(store, seeds=seeds, validate=validate)  # validates before clearing anything
+        report = build(store, seeds=seeds, validate=validate, progress=progress)  # validates before clearing
         for data in extra:
             store.bulk_load_file(data)
-        if extra:
+        from graph.journal import replay
+
+        replayed = replay(store)  # user imports come back: a rebuild never drops them
+        if extra or replayed:
             from graph import stats
 
             report = BuildReport(
                 quads=len(store), classes=stats.class_counts(store), unsourced=stats.unsourced_count(store)
             )
+        report.imports = replayed
     finally:
         store.close()
         del store
         gc.collect()
     # Large data: the two side files are built at once by two read-only worker processes.
     materialize_closed(path, parallel=bool(extra))
+    _done(progress, "side files")
     return report
 
 
-def open_directory(path: str | Path, *, read_only: bool = True, build_if_empty: bool = True) -> KGStore:
+def open_directory(
+    path: str | Path, *, read_only: bool = True, build_if_empty: bool = True, progress: Progress | None = None
+) -> KGStore:
     """Open the on-disk store at ``path``, building it (ontology + seeds, side files) first when
     it does not exist or is empty.
 
@@ -224,17 +268,25 @@ def open_directory(path: str | Path, *, read_only: bool = True, build_if_empty: 
             the store's files, which SPARQL worker processes read and the side files are sealed
             against.
         build_if_empty: build a missing or empty store; otherwise open it as it is.
+        progress: told each build step (:func:`build_steps`, ``directory=True``) when it builds;
+            the build is also logged (``chainkg.loading``, INFO) when it starts and ends.
 
     Raises:
         DataRejectedError: the seeds do not parse or violate the shapes (nothing is written).
     """
     path = Path(path)
     if (path / "CURRENT").exists():  # an existing RocksDB store
+        from graph.journal import recover_directory
+
+        recover_directory(path)  # an import interrupted by a crash is undone first
         store = KGStore(path, read_only=read_only)
         if not build_if_empty or not store.is_empty():
             return store
         store.close()
     elif not build_if_empty:
         return KGStore(path)
-    build_directory(path)
+    log.info("building the store at %s from the ontology and the seeds (first start)", path)
+    started = time.monotonic()
+    report = build_directory(path, progress=progress)
+    log.info("store built at %s: %d quads in %.1f s", path, report.quads, time.monotonic() - started)
     return KGStore(path, read_only=read_only)

@@ -52,7 +52,7 @@ FILE = "names.sqlite"
 BLOB = "names.keys"
 #: Below this many names the exact pypinyin conversion is used (it is ~60 µs a name).
 EXACT_PINYIN_LIMIT = 50_000
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4  # 4: projects, alliances, policies, portfolios, people and honours are named
 #: Up to this many keys the fuzzy tier scores every key, as the in-memory index does.
 FULL_FUZZY_LIMIT = 20_000
 
@@ -145,7 +145,10 @@ NAMEABLE: tuple[tuple[str, str], ...] = tuple((_CKG + c, k) for c, k in (
     ("HighTechZone", "region"), ("IndustrialPark", "region"), ("SubPark", "region"),
     ("EconomicCorridor", "region"), ("Enterprise", "enterprise"), ("EnterpriseGroup", "enterprise"),
     ("ChainTemplate", "chain"), ("Segment", "segment"), ("RegionalIndustry", "industry"),
-    ("IndustryCluster", "industry"), ("ChainProgramme", "industry"),
+    ("IndustryCluster", "industry"), ("ChainProgramme", "industry"), ("IndustryPortfolio", "portfolio"),
+    ("Project", "project"), ("Alliance", "alliance"), ("PolicyDocument", "policy"), ("Policy", "policy"),
+    ("Measure", "policy"), ("Fund", "policy"), ("IncentiveScheme", "policy"), ("ChainChiefSystem", "policy"),
+    ("Person", "person"), ("Honour", "honour"),
 ))
 #: (predicate, how) of every name predicate, in the order of ``queries/names.rq``; the names
 #: given as ``label`` (with a language) are a resource's labels, first one per language.
@@ -524,8 +527,26 @@ class NameStore:
             return self._blob
 
     def substring_hits(self, needle: str) -> Iterator[tuple[int, str]]:
-        """(eid, key) for the keys containing ``needle``, in key-number order (which is eid order,
-        so IRI order), read only as far as the caller iterates.
+        """(eid, key) for the keys containing ``needle``: those of the build (:meth:`_built_hits`),
+        then those added by imports since (table ``extra_keys``, :mod:`graph.side_files`); hits
+        of entries an import replaced or removed are skipped."""
+        hits = self._built_hits(needle)
+        if int(self.meta.get("deleted", "0")):
+            alive = self.db.execute
+            hits = ((eid, key) for eid, key in hits
+                    if alive("SELECT 1 FROM entries WHERE eid = ?", (eid,)).fetchone() is not None)
+        yield from hits
+        if self._has_extra():
+            yield from self.db.execute("SELECT eid, key FROM extra_keys WHERE instr(key, ?) > 0 ORDER BY num",
+                                       (needle,))
+
+    def _has_extra(self) -> bool:
+        found = self.db.execute("SELECT 1 FROM sqlite_master WHERE name = 'extra_keys'").fetchone()
+        return found is not None
+
+    def _built_hits(self, needle: str) -> Iterator[tuple[int, str]]:
+        """(eid, key) for the build's keys containing ``needle``, in key-number order (which is eid
+        order, so IRI order), read only as far as the caller iterates.
 
         With a Chinese character: the keys of the shortest posting among the needle's character
         bigrams (or, for one character, of that character) in ``grams``, checked. Three or more

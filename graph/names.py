@@ -34,7 +34,12 @@ from graph.name_store import LazyEntries
 from graph.ns import ID_BASE
 from graph.store import KGStore
 
-KINDS = ("region", "enterprise", "chain", "segment", "industry")
+#: The kinds of named resources, in the order the search page lists them.
+KINDS = ("region", "enterprise", "chain", "segment", "industry", "portfolio", "project", "alliance", "policy",
+         "person", "honour")
+#: Kinds a name resolves to first when no kind is asked for: ``三磊`` is the enterprise, not one of
+#: the projects named after it; the other kinds are tried when none of these matches.
+CORE_KINDS = ("region", "enterprise", "chain", "segment", "industry")
 #: Latin search text shorter than this matches names by prefix only (``an`` inside every other
 #: pinyin is noise, not a hit).
 MIN_LATIN_SUBSTRING = 3
@@ -195,8 +200,8 @@ class NameIndex:
         ... <https://w3id.org/chainkg/id/enterprise/a> a ckg:Enterprise ; rdfs:label "华芯智造"@zh .
         ... <https://w3id.org/chainkg/id/enterprise/b> a ckg:Enterprise ; rdfs:label "华芯科技"@zh .''', fmt="ttl")
         >>> found = NameIndex.build(kg).matches("华芯", limit=1)
-        >>> found.tier, [c.label for c in found.candidates], found.total
-        ('prefix', ['华芯科技'], 2)
+        >>> found.tier, [c.label for c in found.candidates], found.total  # by the Chinese key matched
+        ('prefix', ['华芯智造'], 2)
         """
         raw = name.strip()
         if raw in self.entries or raw.startswith(ID_BASE):
@@ -205,11 +210,14 @@ class NameIndex:
         key = normalise(raw)
         if not key:
             return Matches("none", [], 0)
-        pinyin_key = to_pinyin(key)
+        # Chinese text matches Chinese names as typed: its pinyin would make a wrong character
+        # (三雷 for 三磊) resolve silently; those are suggestions (:meth:`suggest`), not answers.
+        pinyin_key = key if has_cjk(key) else to_pinyin(key)
+        stem_pinyin = stem(key) if has_cjk(key) else to_pinyin(stem(key))
         tiers: list[tuple[str, set[str]]] = [
             ("slug", self._slug.get(raw.lower(), set())),
             ("exact", self._exact.get(key, set()) | self._exact.get(pinyin_key, set())),
-            ("stem", self._stem.get(stem(key), set()) | self._stem.get(to_pinyin(stem(key)), set())),
+            ("stem", self._stem.get(stem(key), set()) | self._stem.get(stem_pinyin, set())),
         ]
         for tier, iris in tiers:
             found = self._listed(tier, sorted(iris), raw, kinds, limit)
@@ -236,7 +244,7 @@ class NameIndex:
                        len(allowed))
 
     def suggest(self, name: str, *, kinds: tuple[str, ...] | None = None, limit: int = 5) -> list[Candidate]:
-        """The closest names by fuzzy score, one per resource, best first."""
+        """The closest names by fuzzy score (at least 50), one per resource, best first (ties by IRI)."""
         key = normalise(name)
         if not key or not self._key_list:
             return []
@@ -246,29 +254,31 @@ class NameIndex:
         queries_ = {key, to_pinyin(key)} if has_cjk(key) else {key}
         best: dict[str, Candidate] = {}
         for q in queries_:
-            for _, score, idx in extract(q, self._key_list, scorer=fuzz.WRatio, limit=limit * 8):
+            for _, score, idx in extract(q, self._key_list, scorer=fuzz.WRatio, limit=None, score_cutoff=50):
                 iri = self._keys[idx][1]
-                if score < 50 or iri not in self._allowed([iri], kinds):
+                if iri not in self._allowed([iri], kinds):
                     continue
                 e = self.entries[iri]
-                if iri not in best or best[iri].score < score:
+                if iri not in best or (best[iri].score, best[iri].matched) < (score, self._key_list[idx]):
                     best[iri] = Candidate(iri, e.kind, e.label, self._key_list[idx], float(score))
-        return sorted(best.values(), key=lambda c: -c.score)[:limit]
+        return sorted(best.values(), key=lambda c: (-c.score, c.iri))[:limit]
 
     def resolve(self, name: str, *, kinds: tuple[str, ...] | None = None) -> Entry:
         """Resolve ``name`` to one resource.
 
         Args:
             name: IRI, slug, Chinese name (full, short, alias), English label or pinyin.
-            kinds: restrict to these kinds (``region``, ``enterprise``, ``chain``, ``segment``,
-                ``industry``).
+            kinds: restrict to these kinds (see ``KINDS``); without, the ``CORE_KINDS`` are tried
+                first and the others only when none of them matches.
 
         Raises:
             AmbiguousNameError: several resources match equally well.
             UnknownEntityError: nothing matches; carries suggestions.
         """
         what = "/".join(kinds) if kinds else None
-        found = self.matches(name, kinds=kinds, limit=MAX_CANDIDATES)
+        found = self.matches(name, kinds=kinds or CORE_KINDS, limit=MAX_CANDIDATES)
+        if not found.total and kinds is None:
+            found = self.matches(name, kinds=None, limit=MAX_CANDIDATES)
         if found.total == 1:
             return self.entries[found.candidates[0].iri]
         if found.total:
@@ -283,7 +293,8 @@ class NameIndex:
     def search(self, text: str, *, kinds: tuple[str, ...] | None = None, limit: int = 20) -> list[Candidate]:
         """Find resources whose names contain ``text`` (Chinese, alias or pinyin), best first.
 
-        Each resource appears once, in its best tier: exact name or its pinyin (score 100), stem
+        Each resource appears once, in its best tier: exact name (or, for Latin text, a name's
+        whole pinyin; score 100), stem
         (90), prefix of a name (80), substring of a name (70; Latin text of at least
         ``MIN_LATIN_SUBSTRING`` letters), and for Chinese text a prefix of a name's pinyin (60:
         homophones, e.g. a character typed wrong). Text matches as typed: Chinese in Chinese names,
@@ -318,7 +329,7 @@ class NameIndex:
                 inside.setdefault(iri, k)
             elif chinese and k.startswith(pkey) and (iri not in sounds or k < sounds[iri]):
                 sounds[iri] = k
-        exact = self._exact.get(key, set()) | self._exact.get(pkey, set())
+        exact = self._exact.get(key, set())  # as typed: a Chinese text's pinyin is a homophone (60)
         tiers: list[list[tuple[str, str]]] = [
             [(iri, text) for iri in sorted(exact)],
             [(iri, text) for iri in sorted(self._stem.get(stem(key), set()))],
@@ -375,11 +386,12 @@ class PersistentNameIndex(NameIndex):
         key = normalise(raw)
         if not key:
             return Matches("none", [], 0)
-        pinyin_key = to_pinyin(key)
+        pinyin_key = key if has_cjk(key) else to_pinyin(key)  # Chinese matches as typed (see NameIndex)
+        stem_pinyin = stem(key) if has_cjk(key) else to_pinyin(stem(key))
         tiers: list[tuple[str, Callable[[], Iterable[int]]]] = [
             ("slug", lambda: sorted(ns.slugs(key, raw.lower()))),
             ("exact", lambda: sorted(ns.exact(key, pinyin_key))),
-            ("stem", lambda: sorted(ns.stems(stem(key), to_pinyin(stem(key))))),
+            ("stem", lambda: sorted(ns.stems(stem(key), stem_pinyin))),
             ("prefix", lambda: (eid for eid, _ in ns.prefix_hits(key, pinyin_key))),
         ]
         if has_cjk(key):
@@ -416,17 +428,15 @@ class PersistentNameIndex(NameIndex):
 
         scored: dict[int, tuple[float, str]] = {}
         for q in queries_:
-            for _, score, idx in extract(q, key_list, scorer=fuzz.WRatio, limit=limit * 8):
-                if score < 50:
-                    continue
+            for _, score, idx in extract(q, key_list, scorer=fuzz.WRatio, limit=None, score_cutoff=50):
                 eid = pool[idx][1]
-                if eid not in scored or scored[eid][0] < score:
+                if eid not in scored or scored[eid] < (score, key_list[idx]):
                     scored[eid] = (float(score), key_list[idx])
         best = []
         for eid, e in self._entries(scored).items():
             if kinds is None or e.kind in kinds:
                 best.append(Candidate(e.iri, e.kind, e.label, scored[eid][1], scored[eid][0]))
-        return sorted(best, key=lambda c: -c.score)[:limit]
+        return sorted(best, key=lambda c: (-c.score, c.iri))[:limit]
 
     def search(self, text: str, *, kinds: tuple[str, ...] | None = None, limit: int = 20) -> list[Candidate]:
         """:meth:`NameIndex.search`, reading each tier's hits in rank order from the persistent
@@ -442,7 +452,7 @@ class PersistentNameIndex(NameIndex):
         chinese = pkey != key
         none: list[tuple[int, str]] = []
         tiers: list[tuple[Iterable[tuple[int, str]], str | None]] = [
-            (sorted(ns.exact(key, pkey).items()), text),
+            (sorted(ns.exact(key).items()), text),
             (sorted(ns.stems(stem(key)).items()), text),
             (ns.prefix_hits(key), None),
             (ns.substring_hits(key) if chinese or len(key) >= MIN_LATIN_SUBSTRING else none, None),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import weakref
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -57,8 +58,25 @@ class Source:
                 "title": doc.title if doc else None,
                 "publisher": (doc.publisher if doc else None) or NOT_STATED,
                 "date": (doc.date if doc else None) or NOT_STATED,
+                "citation": citation(doc.__dict__) if doc else None,
             },
         }
+
+
+def citation(document: Mapping[str, Any] | None) -> str | None:
+    """How a source document is cited to a reader: «title», publisher and date as far as they are
+    stated; the file name only for a document without a title. Every surface cites with this.
+
+    >>> citation({"file": "000_e87b.txt", "title": "攀高逐新", "publisher": "武陵都市报", "date": "2023-05-04"})
+    '«攀高逐新» 武陵都市报 2023-05-04'
+    >>> citation({"file": "000_e87b.txt", "title": None, "publisher": "not stated", "date": None})
+    '000_e87b.txt'
+    """
+    if not document:
+        return None
+    parts = [f"«{document['title']}»" if document.get("title") else document.get("file")]
+    parts += [document.get(k) for k in ("publisher", "date") if document.get(k) not in (None, NOT_STATED)]
+    return " ".join(str(p) for p in parts if p) or None
 
 
 def basis_name(iri: str | None) -> str:

@@ -453,9 +453,11 @@ def execute(store: ox.Store, request: QueryRequest, *, deadline: float, max_rows
     try:
         return _execute(store, request, deadline=deadline, max_rows=max_rows)
     except RuntimeError as err:  # pyoxigraph's evaluation errors (e.g. an unknown function)
+        err.with_traceback(None)  # its frames hold the result: drop them in this thread
         raise QueryEvaluationError(f"the query failed: {err}") from None
     except OSError as err:
         if is_network_error(err):
+            err.with_traceback(None)
             raise ForbiddenOperationError(MSG_OUTBOUND) from None
         raise
 
@@ -489,18 +491,30 @@ def _execute(store: ox.Store, request: QueryRequest, *, deadline: float, max_row
         result = store.query(request.query, **options)
     except SyntaxError as err:
         raise QuerySyntaxError(str(err)) from None
+    try:
+        return _read(result, request, deadline=deadline, max_rows=max_rows)
+    except (QueryTimeoutError, ResultTooLargeError) as err:
+        # The traceback's frames hold the result (and its solutions): pyoxigraph aborts when
+        # they are dropped in another thread, so drop them here, before the error travels on.
+        err.with_traceback(None)
+        del result
+        raise err from None
+
+
+def _read(result: Any, request: QueryRequest, *, deadline: float, max_rows: int) -> QueryAnswer:
+    """Serialize ``result`` in the requested format (see :func:`execute`)."""
     if isinstance(result, ox.QueryBoolean):
         fmt = _pick(request.result_format, RESULT_FORMATS, "json")
         return QueryAnswer(result.serialize(format=RESULT_FORMATS[fmt]) or b"", "results", fmt, 1)
     if isinstance(result, ox.QuerySolutions):
         fmt = _pick(request.result_format, RESULT_FORMATS, "json")
-        names = [v.value for v in result.variables]
+        names = star_order(request.query, [v.value for v in result.variables])
         bindings = []
         for solution in _bounded(result, deadline=deadline, max_rows=max_rows, what="rows"):
             bindings.append(
                 {n: _json_term(t) for n, t in zip(names, solution, strict=True) if t is not None}
             )
-        doc = json.dumps({"head": {"vars": names}, "results": {"bindings": bindings}}).encode()
+        doc = json.dumps({"head": {"vars": names}, "results": {"bindings": bindings}}, ensure_ascii=False).encode()
         if fmt != "json":
             parsed = ox.parse_query_results(doc, format=ox.QueryResultsFormat.JSON)
             doc = parsed.serialize(format=RESULT_FORMATS[fmt]) or b""
@@ -514,6 +528,29 @@ def _execute(store: ox.Store, request: QueryRequest, *, deadline: float, max_row
     prefixes = _used_prefixes(triples) if rdf_format == ox.RdfFormat.TURTLE else None
     body = ox.serialize(items, format=rdf_format, prefixes=prefixes)
     return QueryAnswer(body or b"", "graph", fmt, len(triples))
+
+
+def star_order(query: str, names: list[str]) -> list[str]:
+    """The columns of a ``SELECT *`` in the order their variables first appear in the query
+    (pyoxigraph gives them sorted by name); other queries keep ``names`` as they are.
+
+    >>> star_order("SELECT * WHERE { ?z ?a ?b }", ["a", "b", "z"])
+    ['z', 'a', 'b']
+    >>> star_order("SELECT ?b ?a { ?a ?b ?c }", ["b", "a"])
+    ['b', 'a']
+    """
+    found = list(tokens(query))
+    for i, token in enumerate(found):
+        if token.keyword == "SELECT":
+            rest = [t for t in found[i + 1:] if t.keyword not in ("DISTINCT", "REDUCED")]
+            if not rest or rest[0].text != "*":
+                return names
+            first: dict[str, int] = {}
+            for position, t in enumerate(rest):
+                if t.kind == "var":
+                    first.setdefault(t.text[1:], position)
+            return sorted(names, key=lambda n: first.get(n, len(rest)))
+    return names
 
 
 def _used_prefixes(triples: list[ox.Triple]) -> dict[str, str]:

@@ -118,20 +118,14 @@ def source_lines(sources: Iterable[Mapping[str, Any]] | None) -> list[str]:
 
     >>> source_lines([{"document": {"file": "d003.md", "title": "T", "date": "2023"},
     ...                "evidence": "三磊玻纤", "basis": "stated"}])
-    ['d003.md «T» 2023: “三磊玻纤” [stated]']
+    ['«T» 2023: “三磊玻纤” [stated]']
     """
+    from graph.provenance import citation
+
     out: list[str] = []
     for s in sources or []:
         doc = s.get("document") or {}
-        where = " ".join(
-            p
-            for p in (
-                doc.get("file"),
-                f"«{doc['title']}»" if doc.get("title") else None,
-                doc.get("date") if doc.get("date") not in (None, "not stated") else None,
-            )
-            if p
-        ) or (doc.get("iri") or s.get("claim") or "source")
+        where = citation(doc) or doc.get("iri") or s.get("claim") or "source"
         line = where
         if s.get("evidence"):
             line += f": “{s['evidence']}”"
@@ -209,6 +203,8 @@ def legend(view: str) -> list[LegendItem]:
             LegendItem("项目 project", PROJECT_COLOUR["background"], PROJECT_COLOUR["border"], dashed=True),
             LegendItem("本地供应商 local supplier", SUPPLIER_COLOUR["background"], SUPPLIER_COLOUR["border"]),
             LegendItem("本地客户 local customer", CUSTOMER_COLOUR["background"], CUSTOMER_COLOUR["border"]),
+            LegendItem("区域产业 regional industry", MEASURE_COLOUR["background"], MEASURE_COLOUR["border"]),
+            LegendItem("人物 person", ORG_COLOUR["background"], ORG_COLOUR["border"]),
         ]
     if view == "chiefs":
         return [
@@ -224,6 +220,17 @@ def legend(view: str) -> list[LegendItem]:
             LegendItem("工作专班 task force", ORG_COLOUR["background"], ORG_COLOUR["border"]),
             LegendItem("措施 measure", MEASURE_COLOUR["background"], MEASURE_COLOUR["border"]),
             LegendItem("目标/实际 target vs actual", TARGET_COLOUR["background"], TARGET_COLOUR["border"]),
+        ]
+    if view == "industry":
+        return [
+            LegendItem("本产业 this industry", FOCUS_COLOUR["background"], FOCUS_COLOUR["border"], border_width=3),
+            LegendItem("地区 region", _PLACE_COLOURS["district"]["background"], _PLACE_COLOURS["district"]["border"]),
+            LegendItem("产业链 chain", CHAIN_COLOUR["background"], CHAIN_COLOUR["border"], shape="ellipse"),
+            LegendItem("规划环节 planned segment", STATUS_COLOURS["planned"]["background"],
+                       STATUS_COLOURS["planned"]["border"], dashed=True, border_width=2),
+            common_ent,
+            LegendItem("环节未知 segment unknown", MORE_COLOUR["background"], ENTERPRISE_COLOUR["border"], dashed=True),
+            LegendItem("成员产业 member / sub-industry", MEASURE_COLOUR["background"], MEASURE_COLOUR["border"]),
         ]
     raise ValueError(f"unknown view {view!r}")
 
@@ -471,6 +478,8 @@ def _view_path(kind: str, iri: str | None) -> str | None:
         "region": "viz/regions",
         "place": "viz/regions",
         "chain": "viz/chains",
+        "industry": "viz/industries",
+        "portfolio": "viz/industries",
     }.get(kind)
     return f"{where}/{slug}" if where else None
 
@@ -619,6 +628,8 @@ def chain_network(completeness: Any, *, max_enterprises: int = 6, projects: bool
             ("国标行业 GB/T 4754", " ".join(seg.get("gbt_codes") or [])),
             ("企业 enterprises", len(enterprises)),
             ("项目 projects", len(seg.get("projects") or [])),
+            ("规划 targeted by", "、".join(str(t.get("industry_label") or t.get("industry"))
+                                           for t in seg.get("targeted_by") or [])),
         ]
         items = [f"企业 {_both(e.get('label'), e.get('label_en'))}" for e in enterprises]
         items += [f"项目 {_both(p.get('label'), p.get('label_en'))}" for p in seg.get("projects") or []]
@@ -658,7 +669,8 @@ def chain_network(completeness: Any, *, max_enterprises: int = 6, projects: bool
                         "document": {"file": None, "title": "chainkg curation"},
                         "basis": "curated",
                         "claim": data.get("chain"),
-                    }
+                    },
+                    *(src for t in seg.get("targeted_by") or [] for src in t.get("sources") or []),
                 ],
             ),
             font={"size": 15, "face": FONT_STACK, "color": "#212121", "multi": False},
@@ -712,6 +724,18 @@ def chain_network(completeness: Any, *, max_enterprises: int = 6, projects: bool
             _edge(net, seg["iri"], more_id, kind="operates", arrows=False, dashed=True)
             y += CHILD_HEIGHT
         column_y[col] = y + ROW_GAP
+
+    unknown = data.get("unknown_segment") or []
+    if unknown:  # members of the region's industries on this chain, segment not given by the sources
+        names = [f"{_both(m.get('label'), m.get('label_en'))} — {m.get('industry_label') or ''}" for m in unknown]
+        heading = "环节未知 segment unknown"
+        _add(
+            net, "unknown-segment", f"{heading} ({len(unknown)})", kind="unknown-segment", colour=MORE_COLOUR,
+            x=-COLUMN_WIDTH, y=0, dashed=True, members=[m.get("iri") for m in unknown],
+            title=_title(heading, items=names),
+            details=_details(heading, "members without a known segment 环节未知的成员企业", items=names,
+                             sources=[src for m in unknown for src in m.get("sources") or []]),
+        )
 
     iris = {s["iri"] for s in segments}
     for a, b in edges:
@@ -1175,6 +1199,29 @@ def enterprise_network(profile: Any, *, max_enterprises: int = 6) -> Network:
         )
         _edge(net, iri, p["iri"], kind="owns", colour=PROJECT_COLOUR["border"], dashed=True)
         py -= CHILD_HEIGHT + 16
+    # regional industries it belongs to (above, right of the chains) and its people (below left)
+    for i, ind in enumerate(data.get("industries") or []):
+        i_heading = _both(ind.get("label"), ind.get("label_en"))
+        _node(
+            net, f"industry:{ind['iri']}", short(ind.get("label") or ind["iri"], 14), i_heading,
+            "regional industry 区域产业", kind="industry", colour=MEASURE_COLOUR, x=COLUMN_WIDTH * 0.6 * (i + 1),
+            y=-230, iri=ind["iri"], rows=[("依据 basis", ind.get("basis"))], sources=ind.get("sources"),
+            view=_view_path("industry", ind["iri"]),
+        )
+        _edge(net, iri, f"industry:{ind['iri']}", kind="in-industry", colour=MEASURE_COLOUR["border"],
+              label="所属产业 industry" if i == 0 else None)
+    for i, person in enumerate(data.get("people") or []):
+        p_heading = _both(person.get("name"), person.get("name_en"))
+        honours_ = [f"{h.get('label')} ({h.get('date') or h.get('date_note') or '日期未载明 date not stated'})"
+                    for h in person.get("honours") or []]
+        _node(
+            net, f"person:{person.get('iri')}", short(person.get("name") or person.get("person") or "", 10),
+            p_heading, "person 人物", kind="person", colour=ORG_COLOUR, x=-side, y=-230 - i * 50,
+            iri=person.get("person"), rows=[("职务 role", person.get("role"))], items=honours_,
+            sources=person.get("sources"),
+        )
+        _edge(net, iri, f"person:{person.get('iri')}", kind="person", colour=ORG_COLOUR["border"],
+              label=str(person.get("role") or "") or None)
     return net
 
 
@@ -1235,7 +1282,10 @@ def chiefs_network(report: Any) -> Network:
     region = data.get("region") or "region"
     region_label = data.get("region_label") or region
     records = data.get("records") or []
-    industries_n = sum(len(r.get("industries") or []) for r in records)
+    from graph.chiefs import ChiefReport
+
+    # the count the API and the CLI give: a chain two records name counts once
+    industries_n = len(ChiefReport(region, region_label, records).chains)
     summary = [
         ("实行链长制 runs 链长制", "是 yes" if records else "否 no / 未载明 not stated"),
         ("记录 records", str(len(records))),
@@ -1429,4 +1479,129 @@ def chiefs_network(report: Any) -> Network:
             width=2,
             label="实行 runs",
         )
+    return net
+
+
+# --- industry view ----------------------------------------------------------------------------
+
+
+def _growth(rate: Any) -> str:
+    return "—" if rate is None else f"{rate}%"
+
+
+def industry_network(profile: Mapping[str, Any]) -> Network:
+    """The industry view: a regional industry or portfolio with its regions, chains (completeness
+    in its region), the segments its programme targets, member enterprises (those whose segment
+    the sources do not give marked "segment unknown"), sub-industries and, for a portfolio, its
+    member industries with latest output, growth rate and target.
+
+    Args:
+        profile: :func:`graph.industries.industry_profile`'s answer.
+
+    Returns:
+        A network with ``kind`` ``focus``, ``place``, ``chain``, ``planned-segment``,
+        ``enterprise`` (``segment_known`` true or false), ``industry`` and ``portfolio`` nodes.
+
+    Example:
+        >>> net = industry_network({"iri": "i", "label": "黔江新材料产业", "members": [
+        ...     {"iri": "e", "label": "黔瑞锰业", "segments": [], "sources": []}]})
+        >>> [(n["kind"], n.get("segment_known")) for n in net.nodes]
+        [('focus', None), ('enterprise', False)]
+    """
+    iri = str(profile.get("iri") or "industry")
+    heading = _both(profile.get("label"), profile.get("label_en"))
+    chains = profile.get("chains") or []
+    planned = profile.get("planned_segments") or []
+    members = profile.get("members") or []
+    regions = profile.get("regions") or []
+    subs = list(profile.get("sub_industries") or []) + list(profile.get("portfolio_members") or [])
+    comparison = {row["industry"]: row for row in profile.get("comparison") or []}
+    figures = profile.get("figures") or []
+    actual = next((f for f in reversed(figures) if f.get("kind") == "actual"), None)
+    target = next((f for f in reversed(figures) if f.get("kind") == "target"), None)
+    portfolio = profile.get("kind") == "portfolio"
+    summary = [
+        ("地区 regions", "、".join(str(r.get("label") or r.get("value")) for r in regions) or "—"),
+        ("产业链 chains", str(len(chains))),
+        ("规划环节 planned segments", str(len(planned))),
+        ("成员企业 member enterprises", str(len(members))),
+        ("成员产业 member industries" if portfolio else "下属产业 sub-industries", str(len(subs))),
+        ("产值 output", f"{_figure_text(actual)} · 增速 growth "
+                        f"{_growth(actual.get('growth_rate') if actual else None)}"),
+        ("目标 target", _figure_text(target)),
+    ]
+    kind_label = "industry portfolio 产业体系" if portfolio else "regional industry 区域产业"
+    net = _network("industry", f"{heading} · {'产业体系 portfolio' if portfolio else '区域产业 industry'}",
+                   "", summary)
+    notes = "；".join(str(n.get("value")) for n in profile.get("status_notes") or [])
+    _node(net, iri, short(profile.get("label") or iri, 14), heading, kind_label, kind="focus", colour=FOCUS_COLOUR,
+          x=0, y=0, border_width=3, font={"size": 18, "face": FONT_STACK, "color": "#ffffff"}, iri=iri,
+          rows=[("状态 status", notes), ("产值 output", _figure_text(actual)),
+                ("增速 growth", _growth(actual.get("growth_rate") if actual else None)),
+                ("目标 target", _figure_text(target))],
+          sources=profile.get("sources"))
+    side = COLUMN_WIDTH * 1.6
+    for i, r in enumerate(regions):
+        r_iri = str(r.get("value"))
+        _node(net, r_iri, short(r.get("label") or r_iri, 12), _both(r.get("label"), r.get("label_en")),
+              "region 地区", kind="place", colour=_PLACE_COLOURS["district"], x=-side, y=-120 - i * 50,
+              iri=r_iri, sources=r.get("sources"), view=_view_path("region", r_iri))
+        _edge(net, iri, r_iri, kind="region", colour="#7986cb", label="区域 region" if i == 0 else None)
+    # chains in a row below, planned segments under their chain
+    chain_x: dict[str, float] = {}
+    for i, c in enumerate(chains):
+        cx = (i - (len(chains) - 1) / 2) * COLUMN_WIDTH
+        chain_x[c["iri"]] = cx
+        comp = c.get("completeness") or {}
+        rows = [("完整度 completeness", comp.get("score")), ("已覆盖 covered", comp.get("covered")),
+                ("规划 planned", comp.get("planned")), ("环节 segments", comp.get("segments"))]
+        _node(net, c["iri"], short(c.get("label") or c["iri"], 16), _both(c.get("label"), c.get("label_en")),
+              "chain 产业链", kind="chain", colour=CHAIN_COLOUR, x=cx, y=150, shape="ellipse", iri=c["iri"],
+              rows=rows, sources=c.get("sources"), view=_view_path("chain", c["iri"]))
+        _edge(net, iri, c["iri"], kind="covers", colour=CHAIN_COLOUR["border"], width=2, label="产业链 covers")
+    depth: dict[str, int] = {}
+    for seg in planned:
+        chain = seg.get("chain")
+        node = f"planned:{seg['segment']}"
+        k = depth.get(chain or "", 0)
+        depth[chain or ""] = k + 1
+        _node(net, node, short(seg.get("label") or seg["segment"], 16),
+              _both(seg.get("label"), seg.get("label_en")), "planned segment 规划环节", kind="planned-segment",
+              colour=STATUS_COLOURS["planned"], x=chain_x.get(chain or "", -side), y=230 + k * CHILD_HEIGHT * 1.6,
+              dashed=True, border_width=2, iri=seg["segment"], rows=[("规划者 planned by", seg.get("industry_label"))],
+              sources=seg.get("sources"))
+        _edge(net, chain if chain in chain_x else iri, node, kind="targets", colour=STATUS_COLOURS["planned"]["border"],
+              dashed=True)
+    # member enterprises in a column on the right
+    for i, m in enumerate(members):
+        segs = m.get("segments") or []
+        known = bool(segs)
+        m_iri = str(m.get("iri"))
+        _node(net, m_iri, short(m.get("label") or m_iri, 14), str(m.get("label") or m_iri), "enterprise 企业",
+              kind="enterprise", colour=ENTERPRISE_COLOUR if known else MORE_COLOUR, x=side, y=-120 + i * CHILD_HEIGHT,
+              dashed=not known, iri=m_iri, segment_known=known,
+              rows=[("环节 segments", "、".join(str(s.get("label")) for s in segs) or "未知 unknown"),
+                    ("依据 basis", m.get("basis"))],
+              sources=m.get("sources"), view=_view_path("enterprise", m_iri))
+        _edge(net, iri, m_iri, kind="member", arrows=False)
+    # member or sub-industries in a column on the left
+    for i, sub in enumerate(subs):
+        s_iri = str(sub.get("iri"))
+        row = comparison.get(s_iri) or {}
+        rows = [("产值 output", _figure_text(row.get("actual"))), ("增速 growth", _growth(row.get("growth_rate"))),
+                ("目标 target", _figure_text(row.get("target"))), ("差距 gap", row.get("gap"))]
+        _node(net, s_iri, short(sub.get("label") or s_iri, 14), _both(sub.get("label"), sub.get("label_en")),
+              "industry 产业", kind="industry", colour={"background": MEASURE_COLOUR["background"],
+                                                      "border": MEASURE_COLOUR["border"]},
+              x=-side, y=20 + i * 50, iri=s_iri, rows=rows if row else (), sources=sub.get("sources"),
+              view=_view_path("industry", s_iri))
+        _edge(net, s_iri, iri, kind="member-of", colour=MEASURE_COLOUR["border"])
+    for i, pf in enumerate(profile.get("portfolios") or []):
+        p_iri = str(pf.get("value"))
+        _node(net, p_iri, short(pf.get("label") or p_iri, 14), _both(pf.get("label"), pf.get("label_en")),
+              "portfolio 产业体系", kind="portfolio", colour={"background": MEASURE_COLOUR["background"],
+                                                          "border": MEASURE_COLOUR["border"]},
+              x=COLUMN_WIDTH * (i + 1) * 0.8, y=-130, iri=p_iri, sources=pf.get("sources"),
+              view=_view_path("portfolio", p_iri))
+        _edge(net, iri, p_iri, kind="member-of", colour=MEASURE_COLOUR["border"])
     return net

@@ -19,6 +19,7 @@ from graph.materialize import derived_for
 from graph.matrix import MAX_PAGE_LIMIT, MAX_PAGE_OFFSET, instances_page, list_chains, list_regions
 from graph.names import index_for
 from graph.ns import CKG
+from graph.region_sections import region_sections
 from graph.regions import region_tree
 
 router = APIRouter(prefix="/api", tags=["entities"])
@@ -76,10 +77,17 @@ def regions(store: StoreDep, offset: Offset = 0, limit: Limit = 100) -> Page:
     return _page(items, offset, limit)
 
 
-@router.get("/regions/{region}", summary="A region: facts with sources and its place tree")
-def region(store: StoreDep, region: str) -> dict[str, Any]:
+IncludeParent = Annotated[bool, Query(description="also what the regions containing it hold (inherited_from)")]
+
+
+@router.get("/regions/{region}", summary="A region: facts with sources, place tree and typed sections")
+def region(store: StoreDep, region: str, include_parent: IncludeParent = False) -> dict[str, Any]:
+    """Facts with sources, the place tree, and ``sections``: industries, policies (documents,
+    measures, funds, chain-chief systems), alliances, projects, honours and figures of the region
+    and the places inside it."""
     entry = index_for(store).resolve(region, kinds=("region",))
-    return {**detail(store, entry.iri), "tree": region_tree(store, entry.iri).to_dict()}
+    return {**detail(store, entry.iri), "tree": region_tree(store, entry.iri).to_dict(),
+            "sections": region_sections(store, entry.iri, with_parent=include_parent)}
 
 
 @router.get("/zones", summary="List zones and parks")
@@ -90,8 +98,8 @@ def zones(store: StoreDep, offset: Offset = 0, limit: Limit = 100) -> Page:
 
 
 @router.get("/zones/{zone}", summary="A zone or park")
-def zone(store: StoreDep, zone: str) -> dict[str, Any]:
-    return region(store, zone)
+def zone(store: StoreDep, zone: str, include_parent: IncludeParent = False) -> dict[str, Any]:
+    return region(store, zone, include_parent)
 
 
 @router.get("/chains", summary="List chain templates")

@@ -19,11 +19,8 @@ over the row cap, 415 content type or charset, 503 time limit.
 
 from __future__ import annotations
 
-import html
 import secrets
 import threading
-from pathlib import Path
-from string import Template
 from typing import Annotated, Any
 from urllib.parse import parse_qs
 
@@ -63,7 +60,6 @@ MSG_NOT_ACCEPTABLE = "none of the acceptable media types can carry this answer"
 MSG_UPDATE_OFF = "SPARQL Update is disabled on this server"
 MSG_UNAUTHORIZED = "SPARQL Update needs Authorization: Bearer <admin token>"
 
-_TEMPLATE = Path(__file__).resolve().parent.parent / "templates" / "sparql.html"
 _ENGINE_LOCK = threading.Lock()
 
 SD = "http://www.w3.org/ns/sparql-service-description#"
@@ -228,7 +224,7 @@ async def sparql_query(request: Request, engine: EngineDep, settings: SettingsDe
     query = queries[0]
     analysis = await check_off_loop(check_query, query, outbound=engine.refuse_outbound)
     family: Family = "graph" if analysis.form in ("CONSTRUCT", "DESCRIBE") else "results"
-    chosen = negotiate(request.headers.get("accept"), family, fmt=_first(params, "format"))
+    chosen = negotiate(request.headers.get("accept"), family, fmt=params.get("format"))
     if chosen is None:
         raise HTTPException(406, MSG_NOT_ACCEPTABLE)
     answer = await engine.query(
@@ -259,22 +255,18 @@ async def sparql_update_options() -> Response:
     return Response(status_code=204, headers={"Allow": "POST, OPTIONS"})
 
 
-def _first(params: dict[str, list[str]], key: str) -> str | None:
-    values = params.get(key)
-    return values[0] if values else None
-
-
 # --- service description and query page -------------------------------------------------------
 
 
 def _describe(request: Request, settings: Settings) -> Response:
     """The service description (RDF, Turtle by default) or the HTML page for browsers."""
-    fmt = _first(_url_params(request), "format")
+    fmt = _url_params(request).get("format")
     chosen = negotiate(request.headers.get("accept"), "graph", "page", fmt=fmt)
     if chosen is None:
         raise HTTPException(406, MSG_NOT_ACCEPTABLE)
     if chosen.family == "page":
-        return Response(_page(_endpoint(request), settings), media_type="text/html; charset=utf-8",
+        root = str(request.scope.get("root_path") or "").rstrip("/")
+        return Response(_page(_endpoint(request), settings, root), media_type="text/html; charset=utf-8",
                         headers={"Vary": "Accept"})
     triples = service_description(_endpoint(request), update=settings.admin_token is not None)
     rdf_format = GRAPH_FORMATS[chosen.name]
@@ -321,19 +313,14 @@ def service_description(endpoint: str, *, update: bool) -> list[ox.Triple]:
     return triples
 
 
-def _page(endpoint: str, settings: Settings) -> str:
-    """The query page: a plain form, everything escaped, no scripts or styles."""
-    example = "SELECT ?s ?label WHERE {\n  ?s rdfs:label ?label .\n} LIMIT 20"
-    options = "\n".join(
-        f'<option value="{html.escape(f.short)}">{html.escape(f.media_type)}</option>'
-        for f in formats("results", "graph") if f.aliases
-    )
-    return Template(_TEMPLATE.read_text(encoding="utf-8")).substitute(
-        endpoint=html.escape(endpoint),
-        query=html.escape(example),
-        options=options,
-        max_rows=html.escape(str(settings.max_rows)),
-        timeout=html.escape(f"{settings.query_timeout:g}"),
+def _page(endpoint: str, settings: Settings, root: str = "") -> str:
+    """The query page (YASGUI, :mod:`api.sparql_page`)."""
+    from api.sparql_page import render_sparql_page
+
+    return render_sparql_page(
+        endpoint=endpoint, max_rows=settings.max_rows, timeout=settings.query_timeout,
+        formats=[(f.short, f.media_type) for f in formats("results", "graph") if f.aliases],
+        static_url=f"{root}/static", base_url=f"{root}/",
     )
 
 

@@ -17,11 +17,13 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
+from rdflib import URIRef
 
 from api.deps import StoreDep
 from api.viz_render import render_error, render_home, render_page
 from graph.errors import AmbiguousNameError, UnknownEntityError
-from graph.names import index_for
+from graph.names import KINDS, index_for
+from graph.search import view_path
 from graph.store import KGStore
 
 if TYPE_CHECKING:  # pyvis and networkx load with the first view, not at start-up
@@ -29,12 +31,6 @@ if TYPE_CHECKING:  # pyvis and networkx load with the first view, not at start-u
 
 router = APIRouter(tags=["views"])
 
-_VIEW_OF_KIND = {
-    "region": "viz/regions/",
-    "enterprise": "viz/enterprises/",
-    "chain": "viz/chains/",
-    "industry": "viz/chains/",
-}
 
 
 def _root(request: Request) -> str:
@@ -66,7 +62,7 @@ def _page(request: Request, build: Callable[[], Network]) -> HTMLResponse:
             {
                 "label": f"{c.label}",
                 "kind": c.kind,
-                "href": f"{root}/{_VIEW_OF_KIND[c.kind]}{_slug(c.iri)}" if c.kind in _VIEW_OF_KIND else None,
+                "href": f"{root}/{path}" if (path := view_path(c.kind, c.iri)) else None,
             }
             for c in options
         ]
@@ -122,11 +118,20 @@ def chiefs_view(store: KGStore, region: str) -> Network:
     return viz.chiefs_network(chain_chiefs(store, region))
 
 
+def industry_view(store: KGStore, industry: str) -> Network:
+    """The regional industry or portfolio network (regions, chains, planned segments, members)."""
+    from graph import viz
+    from graph.industries import industry_profile
+
+    return viz.industry_network(industry_profile(store, industry))
+
+
 VIEWS: dict[str, Callable[..., Network]] = {
     "chain": chain_view,
     "region": region_view,
     "enterprise": enterprise_view,
     "chiefs": chiefs_view,
+    "industry": industry_view,
 }
 
 
@@ -162,15 +167,23 @@ def viz_enterprise(request: Request, store: StoreDep, enterprise: str) -> HTMLRe
     return _page(request, lambda: enterprise_view(store, enterprise))
 
 
-def home_entries(store: KGStore) -> dict[str, list[dict[str, str]]]:
-    """Picker entries (``slug``, ``label``) for regions and chains, sorted by label."""
-    entries = index_for(store).entries.values()
+@router.get("/viz/industries/{industry}", response_class=HTMLResponse, summary="Industry view (区域产业)")
+def viz_industry(request: Request, store: StoreDep, industry: str) -> HTMLResponse:
+    """A regional industry or portfolio: regions, chains, planned segments, members, figures."""
+    return _page(request, lambda: industry_view(store, industry))
 
-    def pick(kind: str) -> list[dict[str, str]]:
-        out = [{"slug": _slug(e.iri), "label": _label(e.labels, e.label)} for e in entries if e.kind == kind]
-        return sorted(out, key=lambda d: (d["label"], d["slug"]))
 
-    return {"regions": pick("region"), "chains": pick("chain")}
+#: The order of the region groups on the home page: the larger places first.
+REGION_KIND_ORDER = ("ckg:Municipality", "ckg:District", "ckg:HighTechZone", "ckg:IndustrialPark",
+                     "ckg:SubPark", "ckg:EconomicCorridor", "ckg:Zone")
+
+_CLASS_LABELS = """
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+SELECT ?t ?zh ?en WHERE {
+  OPTIONAL { ?t rdfs:label ?zh FILTER(LANGMATCHES(LANG(?zh), "zh")) }
+  OPTIONAL { ?t rdfs:label ?en FILTER(LANGMATCHES(LANG(?en), "en")) }
+}
+"""
 
 
 def _label(labels: dict[str, Any], fallback: str) -> str:
@@ -178,28 +191,68 @@ def _label(labels: dict[str, Any], fallback: str) -> str:
     return f"{zh} · {en}" if zh and en and zh != en else (zh or en or fallback)
 
 
+def _by_pinyin(entry: dict[str, str]) -> tuple[str, str, str]:
+    """Sort key: the pinyin of the Chinese label (黔江 → qianjiang), then the label and slug."""
+    from graph.names import to_pinyin
+
+    return (to_pinyin(entry["label"]), entry["label"], entry["slug"])
+
+
+def home_entries(store: KGStore) -> dict[str, Any]:
+    """Picker entries (``slug``, ``label``): chains, regional industries and portfolios, and
+    regions grouped by kind (municipality, districts, high-tech zones, industrial parks, sub-parks,
+    corridors), each list in pinyin order.
+
+    Returns:
+        ``{"chains", "industries", "regions": [...], "region_groups": [{"kind", "label", "items"}]}``,
+        where ``regions`` is every group's items in group order.
+    """
+    from graph.materialize import derived_for
+    from graph.matrix import list_regions
+    from graph.prefixes import PREFIXES
+
+    derived = derived_for(store)
+    grouped: dict[str, list[dict[str, str]]] = {}
+    for r in derived.regions() if derived else list_regions(store):
+        label = _label({"zh": r.get("label"), "en": r.get("label_en")}, r["iri"])
+        grouped.setdefault(r["type"], []).append({"slug": _slug(r["iri"]), "label": label})
+    kinds = sorted(grouped, key=lambda k: (REGION_KIND_ORDER.index(k) if k in REGION_KIND_ORDER else 99, k))
+    full = {k: PREFIXES["ckg"] + k.split(":", 1)[1] if k.startswith("ckg:") else k for k in kinds}
+    names = {r["t"]: r for r in store.select(_CLASS_LABELS, bindings={"t": [URIRef(i) for i in full.values()]})}
+    groups: list[dict[str, Any]] = []
+    for k in kinds:
+        items: list[dict[str, str]] = sorted(grouped[k], key=_by_pinyin)
+        groups.append({"kind": k, "label": _label(names.get(full[k], {}), k), "items": items})
+    entries = index_for(store).entries.values()
+
+    def pick(*kinds: str) -> list[dict[str, str]]:
+        found = [{"slug": _slug(e.iri), "label": _label(e.labels, e.label)} for e in entries if e.kind in kinds]
+        return sorted(found, key=_by_pinyin)
+
+    return {
+        "chains": pick("chain"),
+        "industries": pick("industry", "portfolio"),
+        "regions": [item for g in groups for item in g["items"]],
+        "region_groups": groups,
+    }
+
+
 @router.get("/", response_class=HTMLResponse, summary="Home page: search and views")
 def home(request: Request, store: StoreDep) -> HTMLResponse:
     """Search box (``/api/search``), chain and region pickers, links to the views."""
     root = _root(request)
     picks = home_entries(store)
-    links: list[dict[str, str]] = []
-    for r in picks["regions"][:60]:
-        links.append({"href": f"{root}/viz/regions/{r['slug']}", "label": f"{r['label']} · 园区与企业 parks"})
-        links.append(
-            {
-                "href": f"{root}/viz/regions/{r['slug']}/chain-chiefs",
-                "label": f"{r['label']} · 链长制 chain chiefs",
-            }
-        )
-    for c in picks["chains"]:
-        links.append({"href": f"{root}/viz/chains/{c['slug']}", "label": f"{c['label']} · 产业链 chain"})
+    links = [{"href": f"{root}/viz/chains/{c['slug']}", "label": f"{c['label']} · 产业链 chain"}
+             for c in picks["chains"]]
+    links += [{"href": f"{root}/viz/industries/{i['slug']}", "label": f"{i['label']} · 区域产业 industry"}
+              for i in picks["industries"]]
     return HTMLResponse(
         render_home(
-            regions=picks["regions"],
+            regions=picks["region_groups"],
             chains=picks["chains"],
             links=links,
             static_url=f"{root}/static",
             base_url=f"{root}/",
+            kinds=KINDS,
         )
     )

@@ -40,17 +40,31 @@ def test_export_then_validate_then_import(store_dir: str, tmp_path: Path, capsys
     out = tmp_path / "all.nq"
     assert main(["export", "--store", store_dir, "--format", "nq", "-o", str(out)]) == 0
     assert out.stat().st_size > 0
-    assert main(["validate", str(out)]) == 0
-    fresh = tmp_path / "fresh"
-    assert main(["import", "--store", str(fresh), str(out)]) == 0
-    assert "imported 1 file(s)" in capsys.readouterr().out
+    # a whole export holds the derived default graph and the ontology: not a user import
+    assert main(["validate", "--store", store_dir, str(out)]) == 1
+    assert "outside any named graph" in capsys.readouterr().err
+    example = re.search(r"```trig\n(.*?)```", (ROOT / "docs" / "model.md").read_text(encoding="utf-8")
+                        .split("example:add-enterprise:start")[1], re.S)
+    assert example
+    mine = tmp_path / "visit.trig"
+    mine.write_text(example.group(1), encoding="utf-8")
+    assert main(["validate", "--store", store_dir, str(mine)]) == 0
+    assert main(["import", "--store", store_dir, str(mine)]) == 0
+    assert re.search(r"imported visit.trig as (i\d{4}-[0-9a-f]{8}): 18 quads", capsys.readouterr().out)
+    assert main(["imports", "--store", store_dir, "--format", "json"]) == 0
+    listed = json.loads(capsys.readouterr().out)
+    assert [r["file_name"] for r in listed] == ["visit.trig"]
+    assert main(["remove", "--store", store_dir, listed[0]["id"]]) == 0
+    assert f"removed {listed[0]['id']}" in capsys.readouterr().out
+    assert main(["imports", "--store", store_dir, "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out) == []
 
 
-def test_validate_reports_violations(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_validate_reports_violations(store_dir: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     bad = tmp_path / "bad.ttl"
     bad.write_text("@prefix ckg: <https://w3id.org/chainkg/ontology#> .\n"
                    "<https://w3id.org/chainkg/id/enterprise/x> a ckg:Enterprise .\n", encoding="utf-8")
-    assert main(["validate", str(bad)]) == 1
+    assert main(["validate", "--store", store_dir, str(bad)]) == 1
     assert "enterprise/x" in capsys.readouterr().err
 
 

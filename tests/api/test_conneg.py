@@ -58,14 +58,41 @@ def test_negotiate(accept: str | None, families: tuple[str, ...], expected: str 
         ("XML", ("results",), XML),
         ("text/csv", ("results",), "text/csv"),
         ("nt", ("graph",), "application/n-triples"),
-        ("ttl", ("results",), None),
         ("xml", ("graph",), "application/rdf+xml"),
         ("turtle", ("graph",), "text/turtle"),
+        ("n3", ("graph",), "text/turtle"),
+        ("rdf+xml", ("graph",), "application/rdf+xml"),
+        # a value naming nothing this answer can take leaves the choice to Accept
+        ("ttl", ("results",), "application/sparql-results+json"),
+        ("nope", ("results",), "application/sparql-results+json"),
         ("nope", ("graph",), None),
     ],
 )
 def test_format_parameter_overrides_accept(fmt: str, families: tuple[str, ...], expected: str | None) -> None:
     chosen = negotiate("application/sparql-results+json", *families, fmt=fmt)  # type: ignore[arg-type]
+    assert (chosen.media_type if chosen else None) == expected
+
+
+# (Accept, format values as sent, families, expected): what SPARQLWrapper sends for each return format
+CLIENT_CASES: list[tuple[str, list[str], tuple[str, ...], str | None]] = [
+    ("application/rdf+xml", ["rdf+xml", "application/rdf+xml"], ("graph",), "application/rdf+xml"),
+    ("application/turtle,text/turtle,text/rdf+n3,application/n-triples,application/n3,text/n3", ["n3"],
+     ("graph",), "text/turtle"),
+    ("application/turtle,text/turtle", ["turtle"], ("graph",), "text/turtle"),
+    ("application/ld+json,application/x-json+ld", ["json-ld", "application/ld+json"], ("graph",),
+     "application/ld+json"),
+    ("text/tab-separated-values", ["tsv", "text/tab-separated-values"], ("results",), "text/tab-separated-values"),
+    ("application/rdf+xml", ["made-up"], ("graph",), "application/rdf+xml"),
+    ("text/csv", ["made-up", "csv"], ("results",), "text/csv"),
+    ("image/png", ["made-up"], ("results",), None),
+]
+
+
+@pytest.mark.parametrize(("accept", "values", "families", "expected"), CLIENT_CASES)
+def test_unknown_format_values_leave_accept_in_charge(
+    accept: str, values: list[str], families: tuple[str, ...], expected: str | None
+) -> None:
+    chosen = negotiate(accept, *families, fmt=values)  # type: ignore[arg-type]
     assert (chosen.media_type if chosen else None) == expected
 
 

@@ -22,7 +22,7 @@ from urllib.parse import urlencode
 import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.plugins.stores.sparqlstore import SPARQLStore
-from SPARQLWrapper import JSON, XML, SPARQLWrapper
+from SPARQLWrapper import JSON, N3, RDFXML, TURTLE, XML, SPARQLWrapper
 
 pytestmark = pytest.mark.live
 
@@ -117,6 +117,21 @@ def test_sparqlwrapper_json_and_xml(server: str) -> None:
     document = client.queryAndConvert()
     literals = [n.firstChild.data for n in document.getElementsByTagName("literal")]  # type: ignore[union-attr]
     assert literals == ["Park A", "B corp"]
+
+
+@pytest.mark.parametrize("return_format", [RDFXML, N3, TURTLE])
+def test_sparqlwrapper_graph_formats(server: str, return_format: str) -> None:
+    """SPARQLWrapper sends ``format=rdf+xml`` / ``format=n3`` beside a good Accept header."""
+    client = SPARQLWrapper(server)
+    client.setQuery(f"CONSTRUCT {{ ?s <{EX}in> ?o }} WHERE {{ ?s <{EX}locatedIn> ?o }}")
+    client.setReturnFormat(return_format)
+    answer = client.query()
+    assert answer.response.headers["Content-Type"].startswith(
+        "application/rdf+xml" if return_format == RDFXML else "text/turtle")
+    graph = answer.convert()  # a Graph for RDF/XML; the Turtle text for N3 and Turtle
+    if not isinstance(graph, Graph):
+        graph = Graph().parse(data=graph, format="turtle")
+    assert set(graph) == {(URIRef(EX + "b"), URIRef(EX + "in"), URIRef(EX + "a"))}
 
 
 def test_sparqlwrapper_post_and_ask(server: str) -> None:

@@ -16,7 +16,8 @@ from graph.names import NameIndex, PersistentNameIndex, index_for
 from graph.store import KGStore
 
 NAMES = ["三磊", "sanlei", "重庆三磊玻纤股份有限公司", "黔江", "qianjiang", "正阳工业园区", "荣昌高新区", "板桥园",
-         "蚕桑丝绸", "silk", "缫丝", "科瑞南海", "hengsheng", "开拓卫星", "sanlei-boxian", "glass-fibre"]
+         "蚕桑丝绸", "silk", "缫丝", "科瑞南海", "hengsheng", "开拓卫星", "sanlei-boxian", "glass-fibre",
+         "三雷", "钱江", "玻纤", "泸内荣永", "洪忠进", "五大产业", "qianjiang-waste-to-energy"]
 
 
 @pytest.fixture(scope="module")
@@ -45,7 +46,7 @@ def test_persistent_index_resolves_like_the_memory_index(disk_store: KGStore, se
     assert index_for(disk_store).candidates(name) == memory.candidates(name)
 
 
-@pytest.mark.parametrize("text", ["玻纤", "丝绸", "sanlei", "黔江", "qian", "pharma"])
+@pytest.mark.parametrize("text", ["玻纤", "丝绸", "sanlei", "黔江", "qian", "pharma", "泸内荣永", "实施办法", "小巨人"])
 def test_persistent_search_finds_the_same_resources(disk_store: KGStore, seed_store: KGStore, text: str) -> None:
     def matches(index: NameIndex) -> set[str]:  # exact, stem, prefix and substring hits (not fuzzy)
         return {c.iri for c in index.search(text, limit=1000) if c.score >= 70}
@@ -53,7 +54,7 @@ def test_persistent_search_finds_the_same_resources(disk_store: KGStore, seed_st
     assert matches(index_for(disk_store)) == matches(NameIndex.build(seed_store))
 
 
-@pytest.mark.parametrize("text", ["有限", "qian", "区", "chong", "a", "钱江", "lei"])
+@pytest.mark.parametrize("text", ["有限", "qian", "区", "chong", "a", "钱江", "lei", "三雷"])
 @pytest.mark.parametrize("kinds", [None, ("enterprise",), ("region",)])
 def test_persistent_search_ranks_like_the_memory_index(disk_store: KGStore, seed_store: KGStore, text: str,
                                                        kinds: tuple[str, ...] | None) -> None:
@@ -122,3 +123,31 @@ def test_lookup_over_http_on_a_built_store_equals_the_memory_answer(disk_store: 
             assert disk.status_code == memory.status_code == 200, name
             assert disk.json() == memory.json(), name
         assert disk_client.get("/api/enterprises/no-such-firm/chains").status_code == 404
+
+
+@pytest.mark.parametrize("name", ["三雷", "钱江", "三磊", "泸内荣永", "黔江五大产业", "洪忠进"])
+def test_persistent_index_resolves_and_suggests_like_the_memory_index(disk_store: KGStore, seed_store: KGStore,
+                                                                      name: str) -> None:
+    from graph.errors import AmbiguousNameError, UnknownEntityError
+
+    def answer(index: NameIndex) -> tuple[str, list[str]]:
+        try:
+            return index.resolve(name).iri, []
+        except UnknownEntityError as err:
+            return "unknown", [c.iri for c in err.suggestions]
+        except AmbiguousNameError as err:
+            return "ambiguous", [c.iri for c in err.candidates]
+
+    assert answer(index_for(disk_store)) == answer(NameIndex.build(seed_store))
+
+
+def test_search_answers_agree_on_both(disk_store: KGStore, seed_store: KGStore) -> None:
+    from graph.search import search
+
+    def shown(store: KGStore, text: str, region: str | None) -> list[list[tuple[object, ...]]]:
+        answer = search(store, text, region=region)  # ``matched`` (which of a name's keys) may differ
+        return [[(h.iri, h.score, h.match, h.place, h.view) for h in hits]
+                for hits in (answer.results, answer.suggestions)]
+
+    for text, region in (("华为", None), ("三磊", None), ("产业", "荣昌"), ("钱江", None), ("垃圾焚烧", None)):
+        assert shown(disk_store, text, region) == shown(seed_store, text, region)

@@ -6,6 +6,7 @@ import pytest
 
 from graph.errors import AmbiguousNameError, UnknownEntityError
 from graph.names import NameIndex, index_for, normalise, stem, to_pinyin
+from graph.search import search
 from graph.store import KGStore
 
 SANLEI = "https://w3id.org/chainkg/id/enterprise/sanlei-boxian"
@@ -73,7 +74,8 @@ def test_search_finds_by_substring_alias_and_pinyin(seed_store: KGStore) -> None
     index = index_for(seed_store)
     assert SANLEI in [c.iri for c in index.search("玻纤")]
     assert SANLEI in [c.iri for c in index.search("sanlei")]
-    assert index.search("sanlei")[0].iri == SANLEI
+    assert index.search("sanlei", kinds=("enterprise",))[0].iri == SANLEI
+    assert search(seed_store, "sanlei").results[0].iri == SANLEI  # before the projects named after it
 
 
 def test_search_ranks_text_as_typed_before_homophones(seed_store: KGStore) -> None:

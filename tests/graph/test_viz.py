@@ -151,7 +151,7 @@ def test_enterprises_attached_with_sources_and_links() -> None:
     assert any(e["from"].endswith("--b") and e["to"] == e1["id"] for e in net.edges)
     assert e1["details"]["iri"] == "https://w3id.org/chainkg/id/enterprise/e1"
     assert e1["details"]["view"] == "viz/enterprises/e1"
-    assert any("d.txt" in s and "原文" in s for s in e1["details"]["sources"])
+    assert any("«T»" in s and "原文" in s for s in e1["details"]["sources"])
     assert "原文" in e1["title"]
     assert _by_kind(net, "project")[0]["shapeProperties"]["borderDashes"]
 

@@ -3,46 +3,64 @@
   "use strict";
   var main = document.querySelector("main");
   var base = main.getAttribute("data-base") || "/";
-  var VIEW = { region: "viz/regions/", enterprise: "viz/enterprises/", chain: "viz/chains/", industry: "viz/chains/" };
-  var ID_BASE = "https://w3id.org/chainkg/id/";
-  function slug(iri) { return iri.replace(/\/+$/, "").split("/").pop(); }
   function enc(s) { return encodeURIComponent(s); }
+  // Every hit carries the path of its view (server-side, one table for every kind): a same-origin
+  // path is linked, anything else is not.
   function hrefFor(item) {
-    var iri = String(item.iri || "");
-    if (VIEW[item.kind]) { return base + VIEW[item.kind] + enc(slug(iri)); }
-    if (iri.indexOf(ID_BASE) === 0) {
-      return base + "id/" + iri.slice(ID_BASE.length).split("/").map(enc).join("/");
-    }
-    return null;
+    var view = String(item.view || "");
+    return view.charAt(0) === "/" && view.charAt(1) !== "/" ? view : null;
   }
   var form = document.getElementById("search-form");
   var input = document.getElementById("search-input");
+  var kindSelect = document.getElementById("search-kind");
   var list = document.getElementById("search-results");
+  var hint = document.getElementById("search-suggestions-heading");
+  var suggestions = document.getElementById("search-suggestions");
   var status = document.getElementById("search-status");
+  function clear(el) { while (el.firstChild) { el.removeChild(el.firstChild); } }
+  function entry(item, cls) {
+    var li = document.createElement("li");
+    li.className = cls;
+    var href = hrefFor(item);
+    var name = document.createElement(href ? "a" : "span");
+    name.textContent = String(item.label || item.iri || "");
+    if (href) { name.setAttribute("href", href); }
+    li.appendChild(name);
+    var kind = document.createElement("span");
+    kind.className = "kind";
+    kind.textContent = String(item.kind || "");
+    li.appendChild(kind);
+    if (item.place && item.place.label) {
+      var place = document.createElement("span");
+      place.className = "place";
+      place.textContent = "· " + String(item.place.label);
+      li.appendChild(place);
+    }
+    if (cls === "suggestion") {
+      var how = document.createElement("span");
+      how.className = "match";
+      how.textContent = "(" + String(item.match || "") + ")";
+      li.appendChild(how);
+    }
+    return li;
+  }
   form.addEventListener("submit", function (ev) {
     ev.preventDefault();
     var q = input.value.trim();
-    while (list.firstChild) { list.removeChild(list.firstChild); }
+    clear(list); clear(suggestions); hint.hidden = true;
     if (!q) { return; }
     status.textContent = "…";
-    fetch(base + "api/search?q=" + enc(q), { headers: { Accept: "application/json" } })
+    var url = base + "api/search?q=" + enc(q) + (kindSelect && kindSelect.value ? "&kind=" + enc(kindSelect.value) : "");
+    fetch(url, { headers: { Accept: "application/json" } })
       .then(function (r) { if (!r.ok) { throw new Error(String(r.status)); } return r.json(); })
       .then(function (body) {
         var results = body.results || [];
-        status.textContent = results.length + " 条结果 results";
-        results.forEach(function (item) {
-          var li = document.createElement("li");
-          var href = hrefFor(item);
-          var name = document.createElement(href ? "a" : "span");
-          name.textContent = String(item.label || item.iri || "");
-          if (href) { name.setAttribute("href", href); }
-          li.appendChild(name);
-          var kind = document.createElement("span");
-          kind.className = "kind";
-          kind.textContent = String(item.kind || "");
-          li.appendChild(kind);
-          list.appendChild(li);
-        });
+        var guesses = body.suggestions || [];
+        status.textContent = results.length + " 条结果 results" +
+          (body.did_you_mean ? " · 没有完全匹配 no match as typed" : "");
+        results.forEach(function (item) { list.appendChild(entry(item, "result")); });
+        hint.hidden = guesses.length === 0;
+        guesses.forEach(function (item) { suggestions.appendChild(entry(item, "suggestion")); });
       })
       .catch(function (err) { status.textContent = "搜索失败 search failed (" + err.message + ")"; });
   });

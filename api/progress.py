@@ -1,0 +1,56 @@
+"""Telling the person at the terminal that the store is being built: a log line and a progress bar.
+
+:func:`build_progress` yields a :data:`graph.loading.Progress` callback that draws a tqdm bar on
+standard error from its first step on (a start that builds nothing draws nothing);
+:func:`log_to_stderr` shows the ``chainkg`` loggers' INFO lines there.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from graph.loading import Progress, build_steps
+
+
+def log_to_stderr() -> None:
+    """Show INFO lines of the ``chainkg`` loggers on standard error (once per process)."""
+    logger = logging.getLogger("chainkg")
+    if not any(getattr(h, "chainkg", False) for h in logger.handlers):
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("chainkg: %(message)s"))
+        handler.chainkg = True  # type: ignore[attr-defined]
+        logger.addHandler(handler)
+    if logger.level == logging.NOTSET or logger.level > logging.INFO:
+        logger.setLevel(logging.INFO)
+
+
+@contextmanager
+def build_progress(*, directory: bool, validate: bool = True, desc: str = "building the store") -> Iterator[Progress]:
+    """A progress callback for a build of the seeds (:func:`graph.loading.build_steps`).
+
+    >>> with build_progress(directory=False) as step:
+    ...     pass  # nothing built: no bar
+    """
+    from tqdm import tqdm
+
+    total = len(build_steps(validate=validate, directory=directory))
+    bar: Any = None
+
+    def step(name: str) -> None:
+        nonlocal bar
+        if bar is None:
+            bar = tqdm(total=total, desc=desc, unit="step", file=sys.stderr, leave=True, dynamic_ncols=True)
+        bar.set_postfix_str(f"done: {name}", refresh=False)
+        bar.update(1)
+        if bar.n >= total:
+            bar.close()
+
+    try:
+        yield step
+    finally:
+        if bar is not None:
+            bar.close()

@@ -1,0 +1,171 @@
+"""A running server sees user imports at once: ``POST /api/imports`` (admin token), and a
+``chainkg import`` into the directory of a read-only server, without a restart.
+
+Real uvicorn processes on 127.0.0.1 over temporary on-disk stores; every wait is bounded.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import quote, urlencode
+
+import httpx
+import pytest
+
+from graph.loading import build_directory
+from tests.graph.test_journal import example_file
+
+pytestmark = pytest.mark.live
+
+ROOT = Path(__file__).resolve().parents[2]
+TOKEN = "import-test-token"
+FIRM = "https://w3id.org/chainkg/id/enterprise/jinxiu-silk"
+ASK_FIRM = f"ASK {{ <{FIRM}> <https://w3id.org/chainkg/ontology#operatesIn> ?seg }}"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _serve(store: Path, **env_extra: str) -> Iterator[str]:
+    port = _free_port()
+    env = {**os.environ, "CHAINKG_STORE": str(store), "CHAINKG_BUILD_IF_EMPTY": "false", **env_extra}
+    if "CHAINKG_ADMIN_TOKEN" not in env_extra:
+        env.pop("CHAINKG_ADMIN_TOKEN", None)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", "api.main:create_app", "--factory", "--host", "127.0.0.1",
+         "--port", str(port), "--log-level", "warning"],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if proc.poll() is not None:
+                pytest.fail(f"uvicorn exited: {proc.stderr.read().decode() if proc.stderr else ''}")
+            try:
+                if httpx.get(base + "/health", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.2)
+        else:
+            pytest.fail("uvicorn did not start within 60 s")
+        yield base
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("live-imports") / "store"
+    build_directory(path)
+    return path
+
+
+def _copy(built: Path, target: Path) -> Path:
+    from graph.store import KGStore
+
+    with KGStore(built, read_only=True) as kg:
+        kg.snapshot(target)
+    return target
+
+
+def _knows_firm(base: str) -> bool:
+    ask = httpx.get(base + "/sparql", params={"query": ASK_FIRM},
+                    headers={"Accept": "application/sparql-results+json"}, timeout=15)
+    assert ask.status_code == 200, ask.text
+    found = bool(ask.json()["boolean"])
+    profile = httpx.get(base + "/api/enterprises/" + quote("锦绣丝绸"), timeout=15)
+    assert (profile.status_code == 200) == found, profile.text
+    return found
+
+
+@pytest.fixture(scope="module")
+def admin_server(built: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    store = _copy(built, tmp_path_factory.mktemp("admin") / "store")
+    yield from _serve(store, CHAINKG_ADMIN_TOKEN=TOKEN, CHAINKG_IMPORT_MAX_BYTES="50000")
+
+
+def _post(base: str, name: str, data: bytes, token: str | None = TOKEN, **fields: str) -> httpx.Response:
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    return httpx.post(base + "/api/imports", files={"file": (name, data)}, data=fields, headers=headers,
+                      timeout=60)
+
+
+def test_post_import_answers_from_the_new_data_at_once(admin_server: str) -> None:
+    assert not _knows_firm(admin_server)
+    posted = _post(admin_server, "park-visit-2024.trig", example_file())
+    assert posted.status_code == 201, posted.text
+    record = posted.json()
+    assert record["quads"] == 18 and record["kind"] == "rdf"
+    assert _knows_firm(admin_server)
+    listed = httpx.get(admin_server + "/api/imports", headers={"Authorization": f"Bearer {TOKEN}"}, timeout=15)
+    assert [r["id"] for r in listed.json()] == [record["id"]]
+    removed = httpx.delete(admin_server + f"/api/imports/{record['id']}",
+                           headers={"Authorization": f"Bearer {TOKEN}"}, timeout=60)
+    assert removed.status_code == 200, removed.text
+    assert not _knows_firm(admin_server)
+
+
+def test_post_import_refuses_like_the_cli(admin_server: str) -> None:
+    assert _post(admin_server, "x.trig", example_file(), token=None).status_code == 401
+    assert _post(admin_server, "x.trig", example_file(), token="wrong").status_code == 401
+    too_big = _post(admin_server, "big.ttl", b"#" * 60_000)
+    assert too_big.status_code == 413 and "larger than" in too_big.json()["error"]["message"]
+    unknown = _post(admin_server, "notes.docx", b"PK")
+    assert unknown.status_code == 415 and unknown.json()["error"]["code"] == "unsupported_file"
+    wrong = example_file().replace(b"ckg:locatedIn place:qianjiang-hitech-zone", b"ckg:locatedIn seg:silk--reeling")
+    rejected = _post(admin_server, "wrong.trig", wrong)
+    assert rejected.status_code == 400
+    body = rejected.json()["error"]
+    assert body["code"] == "data_rejected" and any("ckg:Region" in p for p in body["problems"])
+    plain = b"<https://w3id.org/chainkg/id/enterprise/q> <http://www.w3.org/2000/01/rdf-schema#label> \"Q\"@en ."
+    bad_date = httpx.post(admin_server + "/api/imports?" + urlencode({"filename": "q.nt", "date": "soon"}),
+                          content=plain, headers={"Authorization": f"Bearer {TOKEN}"}, timeout=60)
+    assert bad_date.status_code == 400 and "YYYY-MM-DD" in json.dumps(bad_date.json())
+
+
+def test_roster_upload_dispatches_or_answers_415(admin_server: str) -> None:
+    try:
+        import graph.ingest.roster  # noqa: F401
+    except ModuleNotFoundError:
+        answer = _post(admin_server, "roster.csv", "企业名称\n某公司\n".encode())
+        assert answer.status_code == 415
+    else:
+        pytest.skip("graph.ingest.roster is installed: its tests post rosters")
+
+
+def test_imports_are_off_without_a_token(built: Path, tmp_path: Path) -> None:
+    store = _copy(built, tmp_path / "store")
+    for base in _serve(store):
+        assert _post(base, "x.trig", example_file()).status_code == 404
+
+
+def test_a_cli_import_into_a_served_directory_is_seen_without_restart(built: Path, tmp_path: Path) -> None:
+    store = _copy(built, tmp_path / "store")
+    example = tmp_path / "park-visit-2024.trig"
+    example.write_bytes(example_file())
+    for base in _serve(store):  # read-only server with SPARQL worker processes
+        assert not _knows_firm(base)
+        done = subprocess.run([sys.executable, "-m", "api.cli", "import", "--store", str(store), str(example),
+                               "--format", "json"], cwd=ROOT, capture_output=True, timeout=120)
+        assert done.returncode == 0, done.stderr.decode()
+        assert _knows_firm(base)
+        import_id = json.loads(done.stdout)["id"]
+        done = subprocess.run([sys.executable, "-m", "api.cli", "remove", "--store", str(store), import_id],
+                              cwd=ROOT, capture_output=True, timeout=120)
+        assert done.returncode == 0, done.stderr.decode()
+        assert not _knows_firm(base)
