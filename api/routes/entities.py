@@ -16,7 +16,7 @@ from graph.completeness import completeness, resolve_chain
 from graph.describe import facts, types
 from graph.enterprise import enterprise_profile
 from graph.materialize import derived_for
-from graph.matrix import instances_page, list_chains, list_regions
+from graph.matrix import MAX_PAGE_LIMIT, MAX_PAGE_OFFSET, instances_page, list_chains, list_regions
 from graph.names import index_for
 from graph.ns import CKG
 from graph.region_sections import region_sections
@@ -44,8 +44,8 @@ def _page(items: list[Item], offset: int, limit: int) -> Page:
     return Page(total=len(items), items=items[offset : offset + limit])
 
 
-Offset = Annotated[int, Query(ge=0)]
-Limit = Annotated[int, Query(ge=1, le=1000)]
+Offset = Annotated[int, Query(ge=0, le=MAX_PAGE_OFFSET, description="items to skip")]
+Limit = Annotated[int, Query(ge=1, le=MAX_PAGE_LIMIT, description="items in the page")]
 
 
 def _class_page(store: StoreDep, cls: str, offset: int, limit: int) -> Page:
