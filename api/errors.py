@@ -17,8 +17,11 @@ from graph.errors import (
     DataRejectedError,
     ForbiddenOperationError,
     InvalidTermError,
+    QueryEvaluationError,
+    QueryMemoryError,
     QuerySyntaxError,
     QueryTimeoutError,
+    QueryWorkerError,
     ResultTooLargeError,
     StoreTimeoutError,
     StoreUnavailableError,
@@ -54,12 +57,13 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
         405: "method not allowed",
         406: "no acceptable representation",
         409: "ambiguous name (with candidates)",
-        413: "answer over the row cap",
+        413: "answer over the row cap, or request body over the size limit",
         415: "unsupported media type",
         422: "invalid parameters",
         502: "the remote SPARQL server failed",
-        503: "query over the time limit",
+        503: "query over the time limit, or its worker stopped",
         504: "the remote SPARQL server did not answer in time",
+        507: "query over the workers' memory limit",
     }.items()
 }
 
@@ -117,6 +121,18 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(StoreTimeoutError)
     async def store_slow(_: Request, err: StoreTimeoutError) -> JSONResponse:
         return error_response(504, "store_timeout", str(err))
+
+    @app.exception_handler(QueryEvaluationError)
+    async def evaluation(_: Request, err: QueryEvaluationError) -> JSONResponse:
+        return error_response(400, "query_failed", str(err))
+
+    @app.exception_handler(QueryMemoryError)
+    async def memory(_: Request, err: QueryMemoryError) -> JSONResponse:
+        return error_response(507, "query_memory", str(err))
+
+    @app.exception_handler(QueryWorkerError)
+    async def worker(_: Request, err: QueryWorkerError) -> JSONResponse:
+        return error_response(503, "query_worker_failed", str(err))
 
     @app.exception_handler(UpdateFailedError)
     async def update_failed(_: Request, err: UpdateFailedError) -> JSONResponse:

@@ -11,6 +11,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.staticfiles import StaticFiles
 
 from api import errors, refresh, viz_render
+from api.limits import BodyLimitMiddleware, SecurityHeadersMiddleware
 from api.routes import (
     docs,
     entities,
@@ -114,6 +115,10 @@ def create_app(settings: Settings | None = None, *, store: KGStore | None = None
     if settings.cors_origins:
         app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET", "POST"])
     app.add_middleware(refresh.RefreshOnChange, state=app.state)  # sees imports by other processes
+    app.add_middleware(SecurityHeadersMiddleware)
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes,  # outermost
+                       larger={"/api/imports": max(settings.import_max_bytes + 65_536, settings.max_body_bytes)})
+    # (the import route answers its own 413 for the file; the margin is for the multipart envelope)
     errors.install(app)
     app.include_router(health.router)
     app.include_router(sparql.router)  # SPARQL 1.1 Protocol

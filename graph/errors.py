@@ -29,6 +29,23 @@ class ResultTooLargeError(ChainKGError):
     """A query produced more rows or triples than the configured cap."""
 
 
+class QueryEvaluationError(ChainKGError, ValueError):
+    """A query parsed but the engine could not evaluate it (e.g. an unknown function);
+    ``str(err)`` carries the engine's message."""
+
+
+class QueryMemoryError(ChainKGError, MemoryError):
+    """A query needed more memory than a query worker may use, and was stopped."""
+
+
+class QueryWorkerError(ChainKGError, RuntimeError):
+    """A query worker process stopped without answering (not a time or memory limit)."""
+
+
+class StoreLockedError(ChainKGError, OSError):
+    """The store directory is open for writing by another process (RocksDB allows one writer)."""
+
+
 @dataclass(frozen=True)
 class Candidate:
     """A possible meaning of a name: IRI, kind, label and why it matched."""

@@ -18,7 +18,7 @@ from graph.questions import enterprise as enterprise_questions
 from graph.questions.completeness import completeness, resolve_chain
 from graph.questions.describe import facts, types
 from graph.questions.enterprise import enterprise_profile
-from graph.questions.matrix import instances_page, list_chains, list_regions
+from graph.questions.matrix import MAX_PAGE_LIMIT, MAX_PAGE_OFFSET, instances_page, list_chains, list_regions
 from graph.questions.region_sections import region_sections
 from graph.questions.regions import region_tree
 
@@ -44,8 +44,8 @@ def _page(items: list[Item], offset: int, limit: int) -> Page:
     return Page(total=len(items), items=items[offset : offset + limit])
 
 
-Offset = Annotated[int, Query(ge=0)]
-Limit = Annotated[int, Query(ge=1, le=1000)]
+Offset = Annotated[int, Query(ge=0, le=MAX_PAGE_OFFSET, description="items to skip")]
+Limit = Annotated[int, Query(ge=1, le=MAX_PAGE_LIMIT, description="items in the page")]
 
 
 def _class_page(store: StoreDep, cls: str, offset: int, limit: int) -> Page:

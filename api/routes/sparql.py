@@ -27,17 +27,20 @@ from urllib.parse import parse_qs
 import pyoxigraph as ox
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import Response
+from starlette.concurrency import run_in_threadpool
 
 from api.conneg import Family, formats, negotiate
 from api.deps import SettingsDep
 from api.settings import Settings
 from graph.errors import ForbiddenOperationError
 from graph.sparql.endpoint import (
+    CHECK_INLINE_LIMIT,
     GRAPH_FORMATS,
     MSG_UPDATE_ON_QUERY,
     QueryRequest,
     SparqlEngine,
     apply_using,
+    check_off_loop,
     check_query,
 )
 
@@ -80,9 +83,13 @@ FORMAT_IRIS = {
 async def sparql_engine(request: Request) -> SparqlEngine:
     """The application's SPARQL engine, created on first use (after the store is open).
 
-    Worker processes are used for an on-disk store unless the update endpoint is enabled.
+    Queries always run in sandboxed worker processes; updates (admin token set) on the engine's
+    sandboxed update thread.
     """
-    return engine_for(request.app.state)
+    engine: SparqlEngine | None = getattr(request.app.state, "sparql_engine", None)
+    if engine is not None and engine.store is request.app.state.store:
+        return engine
+    return await run_in_threadpool(engine_for, request.app.state)  # starting workers takes a moment
 
 
 def engine_for(state: Any) -> SparqlEngine:
@@ -108,7 +115,11 @@ def engine_for(state: Any) -> SparqlEngine:
                 state.store,
                 timeout=settings.query_timeout,
                 max_rows=settings.max_rows,
-                processes=None if settings.admin_token is None else False,
+                workers=settings.sparql_workers,
+                sandbox=settings.sandbox,
+                memory_mb=settings.worker_memory_mb,
+                updates=settings.admin_token is not None,
+                refuse_outbound=settings.keyword_check,
             )
             state.sparql_engine = engine
     return engine
@@ -148,6 +159,23 @@ def _form(text: str) -> dict[str, list[str]]:
         raise HTTPException(400, MSG_NOT_UTF8) from None
 
 
+async def _read_form(request: Request, charset: str | None) -> dict[str, list[str]]:
+    """The form in the body, decoded and parsed on a thread when it is large (never a long
+    stretch of work on the event loop)."""
+    body = await request.body()
+    if len(body) <= CHECK_INLINE_LIMIT:
+        return _form(_decode(body, charset))
+    return await run_in_threadpool(lambda: _form(_decode(body, charset)))
+
+
+async def _read_text(request: Request, charset: str | None) -> str:
+    """The body as UTF-8 text (decoded on a thread when it is large)."""
+    body = await request.body()
+    if len(body) <= CHECK_INLINE_LIMIT:
+        return _decode(body, charset)
+    return await run_in_threadpool(_decode, body, charset)
+
+
 def _url_params(request: Request) -> dict[str, list[str]]:
     params: dict[str, list[str]] = {}
     for key, value in request.query_params.multi_items():
@@ -185,13 +213,13 @@ async def sparql_query(request: Request, engine: EngineDep, settings: SettingsDe
     if request.method == "POST":
         media, charset = _content_type(request)
         if media == FORM:
-            form = _form(_decode(await request.body(), charset))
+            form = await _read_form(request, charset)
             if "update" in form:
                 raise ForbiddenOperationError(MSG_UPDATE_ON_QUERY)
             params = _merge(params, form)
             queries = params.get("query", [])
         elif media == QUERY_TYPE:
-            queries = [_decode(await request.body(), charset), *params.get("query", [])]
+            queries = [await _read_text(request, charset), *params.get("query", [])]
         elif media == UPDATE_TYPE:
             raise ForbiddenOperationError(MSG_UPDATE_ON_QUERY)
         else:
@@ -205,7 +233,7 @@ async def sparql_query(request: Request, engine: EngineDep, settings: SettingsDe
     if len(queries) != 1:
         raise HTTPException(400, MSG_ONE_QUERY)
     query = queries[0]
-    analysis = check_query(query)
+    analysis = await check_off_loop(check_query, query, outbound=engine.refuse_outbound)
     family: Family = "graph" if analysis.form in ("CONSTRUCT", "DESCRIBE") else "results"
     chosen = negotiate(request.headers.get("accept"), family, fmt=params.get("format"))
     if chosen is None:
@@ -224,6 +252,18 @@ async def sparql_query(request: Request, engine: EngineDep, settings: SettingsDe
     if answer.kind != chosen.family or answer.fmt != chosen.name:
         media_type = next(f.media_type for f in formats(answer.kind) if f.name == answer.fmt)
     return Response(answer.body, media_type=media_type, headers={"Vary": "Accept"})
+
+
+@router.options("/sparql", include_in_schema=False)
+async def sparql_options() -> Response:
+    """The methods of the query operation (``Allow``)."""
+    return Response(status_code=204, headers={"Allow": "GET, POST, OPTIONS"})
+
+
+@router.options("/sparql/update", include_in_schema=False)
+async def sparql_update_options() -> Response:
+    """The methods of the update operation (``Allow``)."""
+    return Response(status_code=204, headers={"Allow": "POST, OPTIONS"})
 
 
 # --- service description and query page -------------------------------------------------------
@@ -302,28 +342,26 @@ def _page(endpoint: str, settings: Settings, root: str = "") -> str:
              response_class=Response)
 async def sparql_update(request: Request, engine: EngineDep, settings: SettingsDep) -> Response:
     """Apply a SPARQL Update, whole or not at all (see the module docstring)."""
-    if settings.admin_token is None:
+    if settings.admin_token is None or not settings.admin_token.get_secret_value().strip():
         raise HTTPException(404, MSG_UPDATE_OFF)
     scheme, _, token = request.headers.get("authorization", "").partition(" ")
     expected = settings.admin_token.get_secret_value().encode()
-    if scheme.lower() != "bearer" or not secrets.compare_digest(token.strip().encode(), expected):
+    if scheme.lower() != "bearer" or not token.strip() or not secrets.compare_digest(token.strip().encode(), expected):
         raise HTTPException(401, MSG_UNAUTHORIZED, headers={"WWW-Authenticate": "Bearer"})
     params = _url_params(request)
     media, charset = _content_type(request)
     if media == FORM:
-        params = _merge(params, _form(_decode(await request.body(), charset)))
+        params = _merge(params, await _read_form(request, charset))
         updates = params.get("update", [])
     elif media == UPDATE_TYPE:
-        updates = [_decode(await request.body(), charset), *params.get("update", [])]
+        updates = [await _read_text(request, charset), *params.get("update", [])]
     else:
         raise HTTPException(415, MSG_UPDATE_MEDIA_TYPE)
     if len(updates) != 1:
         raise HTTPException(400, MSG_ONE_UPDATE)
-    text = apply_using(
-        updates[0],
-        using=tuple(params.get("using-graph-uri", [])),
-        using_named=tuple(params.get("using-named-graph-uri", [])),
-    )
+    using = tuple(params.get("using-graph-uri", []))
+    using_named = tuple(params.get("using-named-graph-uri", []))
+    text = await check_off_loop(lambda t: apply_using(t, using=using, using_named=using_named), updates[0])
     await engine.update(text, base_iri=_endpoint(request))
     return Response(status_code=204)
 

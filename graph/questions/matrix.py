@@ -74,14 +74,32 @@ def covered_from(store: KGStore, derived: Any) -> list[dict[str, Any]]:
     return [{"region": r, "chain": c, "covered": v[0], "weight": str(v[1])} for (r, c), v in acc.items()]
 
 
+#: Largest ``offset`` a page may start at (far beyond any store; keeps the number a plain int64).
+MAX_PAGE_OFFSET = 1_000_000_000
+#: Most items a page may hold.
+MAX_PAGE_LIMIT = 1000
+
+
 def instances_page(store: KGStore, cls: str, *, offset: int, limit: int) -> tuple[int, list[dict[str, Any]]]:
     """(total, one page) of the instances of ``cls`` in IRI order, with labels; paged in the store.
+
+    ``offset`` and ``limit`` are checked here (non-negative ints, at most :data:`MAX_PAGE_OFFSET` and
+    :data:`MAX_PAGE_LIMIT`) and written by ``int`` formatting: SPARQL cannot bind ``LIMIT`` /
+    ``OFFSET`` to a variable, so only a validated integer ever reaches the text.
+
+    Raises:
+        ValueError: ``offset`` or ``limit`` out of range.
 
     >>> from graph.store.embedded import KGStore
     >>> instances_page(KGStore(), "https://w3id.org/chainkg/ontology#Enterprise", offset=0, limit=10)
     (0, [])
     """
     from rdflib import URIRef
+
+    if type(offset) is not int or not 0 <= offset <= MAX_PAGE_OFFSET:
+        raise ValueError(f"offset must be an integer from 0 to {MAX_PAGE_OFFSET}")
+    if type(limit) is not int or not 1 <= limit <= MAX_PAGE_LIMIT:
+        raise ValueError(f"limit must be an integer from 1 to {MAX_PAGE_LIMIT}")
 
     bindings = {"class": URIRef(cls)}
     (count,) = store.select(queries.load("instances_count"), bindings=bindings)

@@ -33,7 +33,7 @@ from oxrdflib import OxigraphStore
 from rdflib import BNode, Dataset, Literal, URIRef
 from rdflib.term import Node
 
-from graph.errors import DataRejectedError, InvalidTermError, Problem, QuerySyntaxError
+from graph.errors import DataRejectedError, InvalidTermError, Problem, QuerySyntaxError, StoreLockedError
 from graph.ns import GENID, PREFIXES
 
 #: File suffix → pyoxigraph format of the files chainkg reads and writes.
@@ -179,7 +179,7 @@ class KGStore:
             inner = ox.Store.read_only(str(self.path))
         else:
             self.path.mkdir(parents=True, exist_ok=True)
-            inner = ox.Store(str(self.path))
+            inner = open_for_writing(self.path)
         self.ox: ox.Store = inner
         self.dataset = Dataset(store=OxigraphStore(store=inner), default_union=False)
         for prefix, ns in PREFIXES.items():
@@ -503,6 +503,34 @@ class KGStore:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+# --- opening a directory for writing ---------------------------------------------------------------
+
+MSG_LOCKED = (
+    "the store at {path} is open for writing by another process (a running import, or a server "
+    "with CHAINKG_ADMIN_TOKEN set); RocksDB allows one writer: stop it, or write through its "
+    "/sparql/update endpoint"
+)
+
+
+def open_for_writing(path: Path) -> ox.Store:
+    """Open an on-disk store read-write, refusing a second writer with a clear message, and
+    delete the ``bulk-*.sst`` files a killed bulk load left behind (this process now holds the
+    directory's lock, so no bulk load is running; a finished one has already ingested its files).
+
+    Raises:
+        StoreLockedError: another process holds the store's write lock.
+    """
+    try:
+        inner = ox.Store(str(path))
+    except OSError as err:
+        if "LOCK" in str(err) and ("unavailable" in str(err) or "lock hold" in str(err)):
+            raise StoreLockedError(MSG_LOCKED.format(path=path)) from None
+        raise
+    for stray in path.glob("bulk-*.sst"):
+        stray.unlink(missing_ok=True)
+    return inner
 
 
 # --- the merged view ----------------------------------------------------------------------------

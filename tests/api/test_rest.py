@@ -26,7 +26,9 @@ def _all_sources(obj: object) -> list[dict]:
 
 def test_health(client: TestClient) -> None:
     body = client.get("/health").json()
+    sparql = body.pop("sparql")
     assert {k: body[k] for k in ("status", "empty")} == {"status": "ok", "empty": False}
+    assert sparql["mode"] == "processes" and sparql["size"] == sparql["live"] == 2
     counted = client.get("/health", params={"count": "true"}).json()
     assert counted["quads"] > 0
 
