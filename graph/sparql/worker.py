@@ -18,7 +18,7 @@ if __name__ == "__main__":
 
     from multiprocessing.connection import Connection
 
-    from graph.sparql.endpoint import _worker_main
+    from graph.sparql.pools import _worker_main
 
     _worker_main(sys.argv[1], Connection(int(sys.argv[2])), int(sys.argv[3]),
                  sandbox=sys.argv[4] if len(sys.argv) > 4 else "require",
