@@ -156,3 +156,14 @@ def test_failed_update_changes_nothing(empty_store: KGStore) -> None:
     with pytest.raises(QuerySyntaxError):
         empty_store.update("INSERT DATA { <https://e.org/a> <https://e.org/b> 1 } ; DELETE WHERE { oops")
     assert set(map(str, empty_store.quads())) == before
+
+
+def test_a_writer_removes_the_files_a_killed_bulk_load_left(tmp_path: Path) -> None:
+    store = KGStore(tmp_path / "s")
+    store.close()
+    stray = tmp_path / "s" / "bulk-1234-0.sst"
+    stray.write_bytes(b"half a table file")
+    KGStore(tmp_path / "s", read_only=True).close()  # a reader leaves the directory as it is
+    assert stray.exists()
+    KGStore(tmp_path / "s").close()
+    assert not stray.exists()
