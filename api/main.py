@@ -28,7 +28,12 @@ from api.routes import (
     viz,
 )
 from api.settings import Settings, get_settings
+<<<<<<< HEAD
 from graph.store.embedded import KGStore
+=======
+from graph.ingest.reading import MAX_BYTES as ARTICLE_MAX_BYTES
+from graph.store.embedded import KGStore
+>>>>>>> main
 
 log = logging.getLogger("chainkg")
 
@@ -117,8 +122,10 @@ def create_app(settings: Settings | None = None, *, store: KGStore | None = None
     app.add_middleware(refresh.RefreshOnChange, state=app.state)  # sees imports by other processes
     app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes,  # outermost
-                       larger={"/api/imports": max(settings.import_max_bytes + 65_536, settings.max_body_bytes)})
-    # (the import route answers its own 413 for the file; the margin is for the multipart envelope)
+                       larger={"/api/imports": max(settings.import_max_bytes + 65_536, settings.max_body_bytes),
+                               "/api/ingest": max(ARTICLE_MAX_BYTES + 65_536, settings.max_body_bytes)})
+    # (the import and ingest routes answer their own errors for the file; the margin is for the
+    # multipart envelope)
     errors.install(app)
     app.include_router(health.router)
     app.include_router(sparql.router)  # SPARQL 1.1 Protocol

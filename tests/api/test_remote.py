@@ -66,6 +66,17 @@ def test_health_says_remote_and_without_side_files(remote_store: RemoteStore) ->
     assert "slower" in body["note"]
 
 
+def test_sparql_passes_through_after_chainkg_s_checks(remote_store: RemoteStore) -> None:
+    app = create_app(Settings(store="", admin_token=None), store=remote_store)
+    with TestClient(app) as client:
+        counted = client.get("/sparql", params={"query": "SELECT (COUNT(*) AS ?n) WHERE { ?e a ckg:Enterprise }"},
+                             headers={"Accept": "application/sparql-results+json"})
+        assert counted.status_code == 200, counted.text
+        assert int(counted.json()["results"]["bindings"][0]["n"]["value"]) > 0
+        refused = client.get("/sparql", params={"query": "SELECT * WHERE { SERVICE:x { ?s ?p ?o } }"})
+        assert refused.status_code == 403
+
+
 # --- a failing and a slow server -------------------------------------------------------------------
 
 
