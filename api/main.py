@@ -28,12 +28,8 @@ from api.routes import (
     viz,
 )
 from api.settings import Settings, get_settings
-<<<<<<< HEAD
-from graph.store.embedded import KGStore
-=======
 from graph.ingest.reading import MAX_BYTES as ARTICLE_MAX_BYTES
 from graph.store.embedded import KGStore
->>>>>>> main
 
 log = logging.getLogger("chainkg")
 
