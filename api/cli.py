@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from graph.errors import AmbiguousNameError, ChainKGError, DataRejectedError, Problem, UnknownEntityError
-from graph.store import KGStore
+from graph.store.embedded import KGStore
 
 Handler = Callable[[argparse.Namespace], int]
 _COMMANDS: dict[str, tuple[Handler, Callable[[argparse.ArgumentParser], None], str]] = {}
@@ -52,7 +52,7 @@ def open_store(path: str | None, *, write: bool = False) -> KGStore:
     """
     from api.progress import build_progress
     from api.settings import get_settings
-    from graph.loading import build, open_directory
+    from graph.build.loading import build, open_directory
 
     settings = get_settings()
     if settings.sparql_endpoint and not write:
@@ -118,7 +118,7 @@ def _build_args(p: argparse.ArgumentParser) -> None:
 @arguments(_build_args)
 def cmd_build(args: argparse.Namespace) -> int:
     from api.progress import build_progress
-    from graph.loading import build, build_directory
+    from graph.build.loading import build, build_directory
 
     path = args.store or default_store_path() or None
     with build_progress(directory=path is not None, validate=not args.no_validate) as progress:
@@ -144,7 +144,7 @@ def _stats_args(p: argparse.ArgumentParser) -> None:
 
 def stats_data(store: KGStore) -> dict[str, Any]:
     """Counts by class, by source, and facts without provenance."""
-    from graph import stats
+    from graph.store import stats
 
     return {
         "quads": len(store),
@@ -183,7 +183,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         raise ChainKGError("--region applies to --format graphml only")
     with open_store(args.store or default_store_path()) as store:
         if args.format == "graphml":
-            from graph.projection import graphml, region_graph
+            from graph.views.projection import graphml, region_graph
 
             data = graphml(region_graph(store, args.region))
         else:
@@ -211,8 +211,8 @@ def _file_options(args: argparse.Namespace) -> dict[str, Any]:
 def validate_file(path: str, store: KGStore, **options: Any) -> list[str]:
     """Parse ``path`` and judge it together with ``store`` (provenance, SHACL on the merged
     result); return readable problems (empty when it would be accepted). Nothing is written."""
-    from graph.imports import UnsupportedFileError
-    from graph.imports import validate_file as judge
+    from graph.ingest.imports import UnsupportedFileError
+    from graph.ingest.imports import validate_file as judge
 
     try:
         judge(store, Path(path).read_bytes(), filename=Path(path).name, **options)
@@ -254,8 +254,8 @@ def import_path(path: str, store_path: str | None, *, dry_run: bool = False, **o
     Raises:
         DataRejectedError: the file is rejected (nothing was written).
     """
-    from graph.imports import UnsupportedFileError, import_file
-    from graph.imports import validate_file as judge
+    from graph.ingest.imports import UnsupportedFileError, import_file
+    from graph.ingest.imports import validate_file as judge
 
     data = Path(path).read_bytes()
     name = Path(path).name
@@ -296,8 +296,8 @@ def _imports_args(p: argparse.ArgumentParser) -> None:
 @command("imports", "list the user imports kept in the store's journal")
 @arguments(_imports_args)
 def cmd_imports(args: argparse.Namespace) -> int:
-    from graph.imports import records_table
-    from graph.journal import list_imports, recover_directory
+    from graph.build.journal import list_imports, recover_directory
+    from graph.ingest.imports import records_table
 
     path = args.store or default_store_path()
     recover_directory(path)
@@ -315,7 +315,7 @@ def _remove_args(p: argparse.ArgumentParser) -> None:
 @command("remove", "take one user import out of the store, with its claims")
 @arguments(_remove_args)
 def cmd_remove(args: argparse.Namespace) -> int:
-    from graph.journal import remove_import
+    from graph.build.journal import remove_import
 
     record = remove_import(args.store or default_store_path(), args.id)
     print(f"removed {record.id} ({record.file_name}, {record.quads} quads)")
@@ -332,8 +332,8 @@ def roster_report(summary: Any, *, dry_run: bool) -> str:
 
 @command("diagram", "print the model picture (Mermaid class diagram) drawn from the ontology")
 def cmd_diagram(args: argparse.Namespace) -> int:
-    from graph.diagram import mermaid
-    from graph.loading import ontology_graph
+    from graph.store.shapes import ontology_graph
+    from graph.views.diagram import mermaid
 
     sys.stdout.write(mermaid(ontology_graph()))
     return 0

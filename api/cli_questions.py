@@ -2,7 +2,7 @@
 
 Each command calls a plain function (also used by the tests) and prints a readable table, or
 JSON with ``--format json``; completeness, the matrix and chiefs also write CSV or XLSX
-(``--format csv|xlsx [--table NAME] [-o FILE]``, the tables of :mod:`graph.tables`).
+(``--format csv|xlsx [--table NAME] [-o FILE]``, the tables of :mod:`graph.export.tables`).
 """
 
 from __future__ import annotations
@@ -13,11 +13,11 @@ from pathlib import Path
 from typing import Any
 
 from api.cli import arguments, command, default_store_path, emit, open_store, render_table
-from graph.provenance import NOT_STATED
+from graph.questions.provenance import NOT_STATED
 
 
 def _common(p: argparse.ArgumentParser, *, tabular: bool = False) -> None:
-    from graph.writers import FORMATS
+    from graph.export.writers import FORMATS
 
     p.add_argument("--store", default=None, help="store directory (default: $CHAINKG_STORE or var/store)")
     p.add_argument("--format", choices=["table", "json", *(FORMATS if tabular else ())], default="table",
@@ -48,7 +48,7 @@ def write_output(data: bytes, output: str) -> None:
 def _answer(args: argparse.Namespace, question: Any, table: Any, tables: Any = None) -> int:
     """Open the store, ask ``question(store)`` (a dict answer), print it as a table or JSON, or
     write it as CSV / XLSX through ``tables`` (its "answer → tables" function)."""
-    from graph.writers import FORMATS, render
+    from graph.export.writers import FORMATS, render
 
     with open_store(args.store or default_store_path()) as store:
         data = question(store)
@@ -65,7 +65,7 @@ def _answer(args: argparse.Namespace, question: Any, table: Any, tables: Any = N
 
 
 def _src(sources: list[dict[str, Any]]) -> str:
-    from graph.provenance import citation
+    from graph.questions.provenance import citation
 
     cited = sorted({citation(s["document"]) or s["basis"] for s in sources})
     return "; ".join(c for c in cited if c)
@@ -106,8 +106,8 @@ def _completeness_args(p: argparse.ArgumentParser) -> None:
 @command("completeness", "chain completeness (产业链完整度) of a chain in a region")
 @arguments(_completeness_args)
 def cmd_completeness(args: argparse.Namespace) -> int:
-    from graph.completeness import completeness
-    from graph.tables import completeness_tables
+    from graph.export.tables import completeness_tables
+    from graph.questions.completeness import completeness
 
     return _answer(args, lambda store: completeness(store, args.chain, args.region).to_dict(), completeness_table,
                    completeness_tables)
@@ -118,7 +118,7 @@ def cmd_completeness(args: argparse.Namespace) -> int:
 
 def matrix_table(d: dict[str, Any]) -> str:
     """Readable form of the matrix: a row per region, a score per chain."""
-    from graph.tables import matrix_tables
+    from graph.export.tables import matrix_tables
 
     wide = matrix_tables(d)[0]
     rows = [[f"{v:.0%}" if isinstance(v, float) else v for v in r[:-1]] for r in wide.rows]
@@ -133,8 +133,8 @@ def _matrix_args(p: argparse.ArgumentParser) -> None:
 @command("matrix", "regions × chains completeness matrix")
 @arguments(_matrix_args)
 def cmd_matrix(args: argparse.Namespace) -> int:
-    from graph.matrix import matrix
-    from graph.tables import matrix_tables
+    from graph.export.tables import matrix_tables
+    from graph.questions.matrix import matrix
 
     return _answer(args, lambda store: matrix(store, include_empty=args.include_empty), matrix_table, matrix_tables)
 
@@ -185,8 +185,8 @@ def _chiefs_args(p: argparse.ArgumentParser) -> None:
 @command("chiefs", "链长制 in a region: chains, since, posts, 链主企业, measures, targets vs actuals")
 @arguments(_chiefs_args)
 def cmd_chiefs(args: argparse.Namespace) -> int:
-    from graph.chiefs import chain_chiefs
-    from graph.tables import chiefs_tables
+    from graph.export.tables import chiefs_tables
+    from graph.questions.chiefs import chain_chiefs
 
     return _answer(args, lambda store: chain_chiefs(store, args.region).to_dict(), chiefs_table, chiefs_tables)
 
@@ -221,7 +221,7 @@ def _enterprise_args(p: argparse.ArgumentParser) -> None:
 @command("enterprise", "enterprise-to-chain lookup")
 @arguments(_enterprise_args)
 def cmd_enterprise(args: argparse.Namespace) -> int:
-    from graph.enterprise import enterprise_profile
+    from graph.questions.enterprise import enterprise_profile
 
     return _answer(args, lambda store: enterprise_profile(store, args.name).to_dict(), enterprise_table)
 
@@ -233,7 +233,7 @@ def run_query(store: Any, text: str) -> tuple[list[str], list[dict[str, Any]]]:
     """Run a SELECT (or ASK) and return (variables, rows)."""
     import pyoxigraph as ox
 
-    from graph.store import ox_value
+    from graph.store.embedded import ox_value
 
     result = store.query(text)
     if isinstance(result, ox.QueryBoolean):

@@ -1,5 +1,5 @@
 """``chainkg index`` and ``chainkg check-remote``: side files and a conformance check for a
-remote SPARQL server (see :mod:`graph.remote_store`)."""
+remote SPARQL server (see :mod:`graph.store.remote`)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from typing import Any
 from urllib.parse import quote
 
 from api.cli import arguments, command, render_table
-from graph.store import KGStore
+from graph.store.embedded import KGStore
 
 SAME, ORDER_ONLY, DIFFERENT = "same", "order-only", "different"
 
@@ -30,7 +30,7 @@ def _index_args(p: argparse.ArgumentParser) -> None:
 @command("index", "build the name index and build-time tables of a remote store from its N-Quads dump")
 @arguments(_index_args)
 def cmd_index(args: argparse.Namespace) -> int:
-    from graph.remote_index import index_dump
+    from graph.index.remote import index_dump
 
     report = index_dump(args.dump, args.store)
     print(json.dumps(report, ensure_ascii=False, indent=2, default=str))
@@ -128,13 +128,13 @@ def _client(store: KGStore) -> Iterator[Any]:
 
 def reference_store(dump: str | Path | None) -> KGStore:
     """The embedded reference: the dump loaded into memory, or ontology + seeds."""
-    from graph.loading import build
+    from graph.build.loading import build
 
     store = KGStore()
     if dump is None:
         build(store, validate=False)
     else:
-        from graph.remote_index import _quads
+        from graph.index.remote import _quads
 
         store.add_quads(_quads(Path(dump)), source=str(dump))
     return store
@@ -164,7 +164,7 @@ def _check_args(p: argparse.ArgumentParser) -> None:
 @command("check-remote", "compare a SPARQL server's answers with the embedded reference, question by question")
 @arguments(_check_args)
 def cmd_check_remote(args: argparse.Namespace) -> int:
-    from graph.remote_store import RemoteStore
+    from graph.store.remote import RemoteStore
 
     remote = RemoteStore(args.url, user=args.user, password=args.password, timeout=args.timeout)
     try:

@@ -40,7 +40,7 @@ def serve(*, host: str, port: int, store: str | None, reload: bool = False, work
                              "or serve the update endpoint from one process")
         if settings.store_path is None:
             raise ValueError("several workers need an on-disk store (each would build its own in-memory copy)")
-        from graph.loading import open_directory
+        from graph.build.loading import open_directory
 
         open_directory(settings.store_path, build_if_empty=settings.build_if_empty).close()  # build once
     os.environ["CHAINKG_STORE"] = settings.store  # the workers read their settings from the environment

@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 from api.cli import arguments, command, default_store_path, open_store
-from graph.store import KGStore
+from graph.store.embedded import KGStore
 
 VIEW_NAMES = ("chain", "region", "enterprise", "chiefs")
 
@@ -38,7 +38,7 @@ def write_view(
         UnknownEntityError, AmbiguousNameError: a name does not resolve.
 
     Example:
-        >>> from graph.loading import build
+        >>> from graph.build.loading import build
         >>> kg = KGStore(); _ = build(kg)
         >>> "vis.Network" in write_view(kg, "chain", "蚕桑丝绸")
         True

@@ -2,7 +2,7 @@
 
 Each :class:`Format` row ties a media type to a family (``results`` for SELECT/ASK, ``graph``
 for CONSTRUCT/DESCRIBE, ``page`` for the HTML query page) and to the format name
-:mod:`graph.sparql` serializes with. The first row of a family is its default.
+:mod:`graph.sparql.endpoint` serializes with. The first row of a family is its default.
 
 >>> negotiate("text/csv;q=0.5, application/sparql-results+xml", "results").media_type
 'application/sparql-results+xml'

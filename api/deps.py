@@ -11,7 +11,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from api.settings import Settings
-from graph.store import KGStore
+from graph.store.embedded import KGStore
 
 
 async def get_store(request: Request) -> KGStore:

@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from graph.build.journal import UnknownImportError
 from graph.errors import (
     AmbiguousNameError,
     Candidate,
@@ -26,9 +27,8 @@ from graph.errors import (
     StoreUnavailableError,
     UnknownEntityError,
 )
-from graph.imports import UnsupportedFileError
-from graph.journal import UnknownImportError
-from graph.sparql import UpdateFailedError
+from graph.ingest.imports import UnsupportedFileError
+from graph.sparql.endpoint import UpdateFailedError
 
 
 class ErrorDetail(BaseModel):

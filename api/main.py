@@ -29,7 +29,7 @@ from api.routes import (
 )
 from api.settings import Settings, get_settings
 from graph.ingest.reading import MAX_BYTES as ARTICLE_MAX_BYTES
-from graph.store import KGStore
+from graph.store.embedded import KGStore
 
 log = logging.getLogger("chainkg")
 
@@ -42,7 +42,7 @@ def open_store(settings: Settings) -> KGStore:
     SPARQL worker processes read and the build-time side files are sealed against.
     """
     from api.progress import build_progress
-    from graph.loading import build, open_directory
+    from graph.build.loading import build, open_directory
 
     if settings.sparql_endpoint:
         return open_remote(settings)
@@ -60,8 +60,8 @@ def open_store(settings: Settings) -> KGStore:
 def open_remote(settings: Settings) -> KGStore:
     """The remote store of ``CHAINKG_SPARQL_ENDPOINT``, with the side files in ``CHAINKG_STORE``
     (from ``chainkg index``) attached when their seal matches the server (logged either way)."""
-    from graph.remote_index import attach
-    from graph.remote_store import RemoteStore
+    from graph.index.remote import attach
+    from graph.store.remote import RemoteStore
 
     assert settings.sparql_endpoint is not None
     password = settings.sparql_password.get_secret_value() if settings.sparql_password else None

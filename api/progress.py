@@ -1,6 +1,6 @@
 """Telling the person at the terminal that the store is being built: a log line and a progress bar.
 
-:func:`build_progress` yields a :data:`graph.loading.Progress` callback that draws a tqdm bar on
+:func:`build_progress` yields a :data:`graph.build.loading.Progress` callback that draws a tqdm bar on
 standard error from its first step on (a start that builds nothing draws nothing);
 :func:`log_to_stderr` shows the ``chainkg`` loggers' INFO lines there.
 """
@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from graph.loading import Progress, build_steps
+from graph.build.loading import Progress, build_steps
 
 
 class _StderrHandler(logging.StreamHandler):
@@ -46,7 +46,7 @@ def log_to_stderr() -> None:
 
 @contextmanager
 def build_progress(*, directory: bool, validate: bool = True, desc: str = "building the store") -> Iterator[Progress]:
-    """A progress callback for a build of the seeds (:func:`graph.loading.build_steps`).
+    """A progress callback for a build of the seeds (:func:`graph.build.loading.build_steps`).
 
     >>> with build_progress(directory=False) as step:
     ...     pass  # nothing built: no bar

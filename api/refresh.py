@@ -2,7 +2,7 @@
 
 A server without an admin token opens its store read-only (and its SPARQL worker processes read
 the same directory). A ``chainkg import`` (or ``remove``, or a rebuild) in another process
-writes the directory, then replaces the change marker (:func:`graph.journal.stamp`) as its last
+writes the directory, then replaces the change marker (:func:`graph.build.journal.stamp`) as its last
 step, after the store and the journal are committed. :class:`RefreshOnChange` compares the
 marker with the one seen when the store was opened — one ``stat`` per request — and, when it
 changed, swaps ``app.state.store`` for a fresh read-only view; the SPARQL engine follows
@@ -17,8 +17,8 @@ from __future__ import annotations
 import threading
 from typing import Any
 
-from graph.journal import stamp
-from graph.store import KGStore
+from graph.build.journal import stamp
+from graph.store.embedded import KGStore
 
 _LOCK = threading.Lock()
 

@@ -1,8 +1,8 @@
 """``?format=csv|xlsx`` on the REST answers: one response helper, the routes only call it.
 
 A route keeps answering JSON by default; with ``format=csv`` or ``format=xlsx`` it hands its
-answer to :func:`tabular`, which turns it into tables (:mod:`graph.tables`), writes them with the
-format's writer (:data:`graph.writers.FORMATS`) and sends them as a download: the format's media
+answer to :func:`tabular`, which turns it into tables (:mod:`graph.export.tables`), writes them with the
+format's writer (:data:`graph.export.writers.FORMATS`) and sends them as a download: the format's media
 type and a ``Content-Disposition`` with an ASCII file name and the Chinese one (RFC 6266 /
 RFC 5987 ``filename*``).
 """
@@ -17,8 +17,8 @@ from fastapi import Query
 from fastapi.responses import Response
 
 from api.errors import error_response
-from graph.tables import Table
-from graph.writers import FORMATS, render
+from graph.export.tables import Table
+from graph.export.writers import FORMATS, render
 
 #: ``json`` (the answer as it is) or the name of a table writer.
 AnswerFormat = Literal["json", "csv", "xlsx"]
@@ -72,7 +72,7 @@ def tabular(
 
     Args:
         data: the JSON answer.
-        fmt: ``json`` or a key of :data:`graph.writers.FORMATS`.
+        fmt: ``json`` or a key of :data:`graph.export.writers.FORMATS`.
         tables: the question's "answer → tables" function.
         name: file name stem, ASCII and Chinese (``("completeness-silk-qianjiang", "产业链完整度-…")``).
         table: only this table.

@@ -13,7 +13,7 @@ Guarantees:
   page's nonce) makes the browser refuse any other request;
 * the graph data goes into a ``<script type="application/json">`` block with ``<``, ``>`` and
   ``&`` written as ``\\u003c`` ``\\u003e`` ``\\u0026``, so data can never close the block; every text
-  in it is already HTML-escaped by :mod:`graph.viz` and the page script writes it with
+  in it is already HTML-escaped by :mod:`graph.views.viz` and the page script writes it with
   ``textContent``;
 * node and edge counts are exposed as ``data-nodes`` / ``data-edges`` on ``#graph`` and, once
   drawn, as ``window.chainkgGraph.nodes`` / ``.edges``.
@@ -141,7 +141,7 @@ def render_page(
     """Render ``net`` as a complete HTML page.
 
     Args:
-        net: a network from :mod:`graph.viz` (its ``chainkg`` attribute gives title, summary and
+        net: a network from :mod:`graph.views.viz` (its ``chainkg`` attribute gives title, summary and
             legend; any pyvis network works, with its heading as title).
         mode: ``"server"`` references ``{static_url}/vendor/...``; ``"inline"`` inlines all
             JS/CSS so the single file opens from disk.
@@ -152,7 +152,7 @@ def render_page(
         ValueError: unknown ``mode``.
 
     Example:
-        >>> from graph.viz import chain_network
+        >>> from graph.views.viz import chain_network
         >>> net = chain_network({"chain": "c", "chain_label": "<b>", "segments": [], "edges": []})
         >>> page = render_page(net)
         >>> "&lt;b&gt;" in page and "<b>" not in page

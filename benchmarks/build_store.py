@@ -16,8 +16,8 @@ import sys
 import time
 from pathlib import Path
 
-from graph.materialize import materialize_closed
-from graph.store import KGStore
+from graph.index.materialize import materialize_closed
+from graph.store.embedded import KGStore
 
 
 def build(data: Path, directory: Path, *, parallel: bool = True) -> dict[str, object]:

@@ -4,7 +4,7 @@ The output follows docs/model.md exactly like the seeds: every fact sits in a cl
 whose provenance record (``a ckg:Claim``, ``prov:wasDerivedFrom`` a synthetic
 ``ckg:SourceDocument``, ``ckg:evidence``, ``ckg:basis``) lives in ``graph:provenance``. The file
 starts with the ontology (in ``graph:ontology``), the curated chain templates and the document
-descriptions exactly as ``graph.loading.build`` would load them, so one file feeds chainkg and the
+descriptions exactly as ``graph.build.loading.build`` would load them, so one file feeds chainkg and the
 peer systems alike.
 
 What is generated for ``N`` enterprises (all counts scale with ``N``):
@@ -148,7 +148,7 @@ def base_quads() -> Iterator[str]:
     """The ontology, chain templates, indicator vocabulary and documents, as chainkg loads them."""
     import pyoxigraph as ox
 
-    from graph.loading import ontology_dir, read_files, seed_files
+    from graph.build.loading import ontology_dir, read_files, seed_files
 
     seeds = [p for p in seed_files() if p.name in ("templates.trig", "documents.trig")]
     quads = read_files([ontology_dir() / "chainkg.ttl", *seeds])

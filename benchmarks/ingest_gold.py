@@ -31,11 +31,11 @@ from typing import Any
 from rdflib import Dataset, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, SKOS
 
+from graph.build.loading import build, seed_files, seeds_dir
+from graph.index.keys import normalise
 from graph.ingest.reading import read_article
 from graph.ingest.review import ReviewArea, accept, ingest
-from graph.loading import build, seed_files, seeds_dir
-from graph.names import normalise
-from graph.store import KGStore
+from graph.store.embedded import KGStore
 
 CKG = "https://w3id.org/chainkg/ontology#"
 DCT_TITLE = URIRef("http://purl.org/dc/terms/title")

@@ -62,7 +62,7 @@ def run(*, seconds: float, memory_mb: int, timeout: float, store: Path | None,
     """Run the load against a fresh server and return the figures."""
     with tempfile.TemporaryDirectory(prefix="chainkg-overload-") as tmp:
         if store is None:
-            from graph.loading import build_directory
+            from graph.build.loading import build_directory
 
             store = Path(tmp) / "store"
             build_directory(store)

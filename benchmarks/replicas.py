@@ -89,11 +89,11 @@ def main(argv: list[str] | None = None) -> int:
     try:
         store = args.store
         if store is None:
-            from graph.loading import build_directory
+            from graph.build.loading import build_directory
 
             store = work / "store"
             build_directory(store)
-        from graph.store import KGStore
+        from graph.store.embedded import KGStore
 
         with KGStore(store, read_only=True) as kg:
             (work / "dump.nq").write_bytes(kg.export("nq"))
@@ -104,7 +104,7 @@ def main(argv: list[str] | None = None) -> int:
                             f"127.0.0.1:{ox_port}"], log=logs / "oxigraph.log")
         endpoint = f"http://127.0.0.1:{ox_port}/query"
         wait_ready(f"{endpoint}?query={urllib.parse.quote('ASK {}')}", oxigraph, timeout=60)
-        from graph.remote_index import index_dump
+        from graph.index.remote import index_dump
 
         side = work / "side"
         index_dump(work / "dump.nq", side, parallel=False)

@@ -34,7 +34,7 @@ import psutil
 from benchmarks import report
 from benchmarks.generate import Generator, generate
 from benchmarks.procs import Watched, free_port, wait_ready
-from graph.names import to_pinyin
+from graph.index.keys import to_pinyin
 
 ROOT = Path(__file__).resolve().parent.parent
 QUERIES = Path(__file__).resolve().parent / "queries"

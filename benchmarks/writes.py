@@ -10,7 +10,7 @@ on it, printing every figure (and one JSON line with all of them):
   (the incremental default-graph path), median of ``--reps``;
 * ``insert_data_rederive_ms``: the same update followed by the full re-derivation of the default
   graph that every update ran before (one sample: it is proportional to the store);
-* ``accepted_fact_ms``: one fact with its provenance through ``graph.journal.record_import``
+* ``accepted_fact_ms``: one fact with its provenance through ``graph.build.journal.record_import``
   (SHACL on the merged neighbourhood, journal, store), median; ``accepted_fact_unchecked_ms``
   the same without validation;
 * ``import_rows_s`` / ``import_peak_rss_mb``: ``--rows`` new enterprises (one claim each, in
@@ -38,10 +38,10 @@ import pyoxigraph as ox
 
 from benchmarks.generate import generate
 from benchmarks.procs import free_port
-from graph.journal import SourceFile, record_import
-from graph.loading import build_directory
-from graph.materialize import materialize_closed
-from graph.store import REDERIVE_DEFAULT_GRAPH, KGStore
+from graph.build.journal import SourceFile, record_import
+from graph.build.loading import build_directory
+from graph.index.materialize import materialize_closed
+from graph.store.embedded import REDERIVE_DEFAULT_GRAPH, KGStore
 
 ROOT = Path(__file__).resolve().parent.parent
 ID = "https://w3id.org/chainkg/id/"

@@ -2,7 +2,7 @@
 
 The remote pass: with ``CHAINKG_TEST_SPARQL_ENDPOINT`` set (``.ci/run`` starts an Oxigraph
 server loaded with the seed export and sets it), ``seed_store`` is a
-:class:`graph.remote_store.RemoteStore` over that server, and only the tests marked ``remote``
+:class:`graph.store.remote.RemoteStore` over that server, and only the tests marked ``remote``
 run (the question, view and REST tests over ``seed_store`` / ``client``); the others are skipped
 with their reason (they write, or need the embedded engine).
 """
@@ -18,8 +18,8 @@ from fastapi.testclient import TestClient
 
 from api.main import create_app
 from api.settings import Settings
-from graph.loading import build
-from graph.store import KGStore
+from graph.build.loading import build
+from graph.store.embedded import KGStore
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 #: Query URL of a SPARQL server holding the seed export: set for the remote pass.
@@ -28,12 +28,13 @@ REMOTE = os.environ.get("CHAINKG_TEST_SPARQL_ENDPOINT") or None
 #: Modules whose tests over ``seed_store`` / ``client`` also run in the remote pass.
 REMOTE_MODULES = {
     "tests/api/test_rest.py", "tests/api/test_linked_data.py", "tests/api/test_viz_routes.py",
-    "tests/api/test_sparql.py", "tests/graph/test_catalogue.py", "tests/graph/test_chiefs_enterprise_figures.py",
-    "tests/graph/test_completeness.py", "tests/graph/test_names.py", "tests/graph/test_viz.py",
+    "tests/api/test_sparql.py", "tests/graph/questions/test_catalogue.py",
+    "tests/graph/questions/test_chiefs_enterprise_figures.py",
+    "tests/graph/questions/test_completeness.py", "tests/graph/index/test_names.py", "tests/graph/views/test_viz.py",
     "tests/api/test_remote.py", "tests/api/test_operations.py", "tests/api/test_search_api.py",
-    "tests/api/test_planner_routes.py", "tests/api/test_exports.py", "tests/graph/test_industries.py",
-    "tests/graph/test_search.py", "tests/graph/test_tables.py", "tests/graph/test_projection.py",
-    "tests/graph/test_writers.py",
+    "tests/api/test_planner_routes.py", "tests/api/test_exports.py", "tests/graph/questions/test_industries.py",
+    "tests/graph/questions/test_search.py", "tests/graph/export/test_tables.py", "tests/graph/views/test_projection.py",
+    "tests/graph/export/test_writers.py",
 }
 #: Fixtures that write or need the embedded engine: a test using one stays out of the remote pass.
 EMBEDDED_FIXTURES = {"empty_store", "tmp_path", "tmp_store", "disk_store", "store_dir"}
@@ -60,7 +61,7 @@ def seed_store() -> Iterator[KGStore]:
     """The ontology + seeds, SHACL-validated, in memory (in the remote pass: the SPARQL server
     holding their export). Tests must not write to it."""
     if REMOTE:
-        from graph.remote_store import RemoteStore
+        from graph.store.remote import RemoteStore
 
         remote = RemoteStore(REMOTE, timeout=60.0)
         yield remote
@@ -143,8 +144,8 @@ def remote_endpoint(seed_store: KGStore, tmp_path_factory: pytest.TempPathFactor
 
 @pytest.fixture(scope="session")
 def remote_store(remote_endpoint: str) -> Iterator[KGStore]:
-    """A :class:`graph.remote_store.RemoteStore` over :func:`remote_endpoint`."""
-    from graph.remote_store import RemoteStore
+    """A :class:`graph.store.remote.RemoteStore` over :func:`remote_endpoint`."""
+    from graph.store.remote import RemoteStore
 
     store = RemoteStore(remote_endpoint, timeout=60.0)
     yield store

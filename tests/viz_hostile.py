@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from graph.loading import build
-from graph.store import KGStore
+from graph.build.loading import build
+from graph.store.embedded import KGStore
 
 SCRIPT = "<script>window.__xss = 1; alert(1)</script>"
 IMG = '<img src=x onerror="window.__xss = 2; alert(2)">'

@@ -11,16 +11,16 @@ from starlette.concurrency import run_in_threadpool
 
 from api.deps import StoreDep
 from api.routes.search import slug
-from graph import enterprise as enterprise_questions
-from graph.completeness import completeness, resolve_chain
-from graph.describe import facts, types
-from graph.enterprise import enterprise_profile
-from graph.materialize import derived_for
-from graph.matrix import MAX_PAGE_LIMIT, MAX_PAGE_OFFSET, instances_page, list_chains, list_regions
-from graph.names import index_for
+from graph.index.materialize import derived_for
+from graph.index.names import index_for
 from graph.ns import CKG
-from graph.region_sections import region_sections
-from graph.regions import region_tree
+from graph.questions import enterprise as enterprise_questions
+from graph.questions.completeness import completeness, resolve_chain
+from graph.questions.describe import facts, types
+from graph.questions.enterprise import enterprise_profile
+from graph.questions.matrix import MAX_PAGE_LIMIT, MAX_PAGE_OFFSET, instances_page, list_chains, list_regions
+from graph.questions.region_sections import region_sections
+from graph.questions.regions import region_tree
 
 router = APIRouter(prefix="/api", tags=["entities"])
 

@@ -9,7 +9,7 @@ from fastapi.responses import Response
 
 from api.deps import SettingsDep, StoreDep
 from api.tabular import content_disposition, slug
-from graph.projection import graphml, region_graph
+from graph.views.projection import graphml, region_graph
 
 router = APIRouter(prefix="/api/export", tags=["export"])
 

@@ -18,7 +18,7 @@ async def health(request: Request, store: StoreDep, count: bool = False) -> dict
     cap. The rest reads one quad and a few counters: on the event loop, no thread hop, so the
     probe answers promptly even when the machine is busy. Over a remote store it also says so,
     and whether the side files (name index, build-time tables) match the server."""
-    side = getattr(store, "side_status", None)  # a remote store (graph.remote_store)
+    side = getattr(store, "side_status", None)  # a remote store (graph.store.remote)
     # a remote store answers over HTTP: never on the event loop
     empty = store.is_empty() if side is None else await run_in_threadpool(store.is_empty)
     body: dict[str, object] = {"status": "ok", "empty": empty}

@@ -4,7 +4,7 @@
 fields ``title``, ``date``, ``publisher``, ``zone``) or as the raw request body with the file name
 in ``?filename=`` (or a media type that names the format) and the same options as query
 parameters. RDF (TriG, N-Quads, Turtle, N-Triples, JSON-LD, RDF/XML) is judged with the store it
-joins and journalled (:func:`graph.imports.import_file`); CSV/XLSX rosters go to
+joins and journalled (:func:`graph.ingest.imports.import_file`); CSV/XLSX rosters go to
 ``graph.ingest.roster`` when installed, else 415. Answers 201 with the journal entry, and every
 later request reads the new data. ``GET /api/imports`` lists the journal; ``DELETE
 /api/imports/{id}`` takes one import out.
@@ -25,9 +25,9 @@ from starlette.concurrency import run_in_threadpool
 from api import refresh
 from api.deps import SettingsDep
 from api.settings import Settings
-from graph.imports import import_file
-from graph.journal import list_imports, remove_import
-from graph.store import KGStore
+from graph.build.journal import list_imports, remove_import
+from graph.ingest.imports import import_file
+from graph.store.embedded import KGStore
 
 router = APIRouter(prefix="/api", tags=["imports"])
 

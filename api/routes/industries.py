@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 
 from api.deps import StoreDep
-from graph.industries import industry_profile, list_industries
+from graph.questions.industries import industry_profile, list_industries
 
 router = APIRouter(prefix="/api", tags=["industries"])
 

@@ -18,10 +18,10 @@ from jinja2 import Environment, select_autoescape
 
 from api.conneg import negotiate
 from api.deps import StoreDep
-from graph.describe import facts, types
 from graph.errors import InvalidTermError
 from graph.ns import ID_BASE, PREFIXES
-from graph.store import KGStore
+from graph.questions.describe import facts, types
+from graph.store.embedded import KGStore
 
 router = APIRouter(tags=["linked data"])
 

@@ -7,8 +7,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 
 from api.deps import StoreDep
-from graph.projects import list_projects, project_profile
-from graph.region_sections import policies as list_policies
+from graph.questions.projects import list_projects, project_profile
+from graph.questions.region_sections import policies as list_policies
 
 router = APIRouter(prefix="/api", tags=["policies and projects"])
 

@@ -10,17 +10,17 @@ from fastapi.responses import Response
 
 from api.deps import StoreDep
 from api.tabular import TABULAR_RESPONSES, FormatQuery, TableQuery, slug, tabular
-from graph.chiefs import chain_chiefs, regions_running
-from graph.completeness import completeness
-from graph.figures import figures_for
-from graph.matrix import matrix
-from graph.tables import (
+from graph.export.tables import (
     chain_chief_regions_tables,
     chiefs_tables,
     completeness_tables,
     figures_tables,
     matrix_tables,
 )
+from graph.questions.chiefs import chain_chiefs, regions_running
+from graph.questions.completeness import completeness
+from graph.questions.figures import figures_for
+from graph.questions.matrix import matrix
 
 router = APIRouter(prefix="/api", tags=["questions"])
 

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel
 
 from api.deps import StoreDep
-from graph import search as search_questions
+from graph.questions import search as search_questions
 
 router = APIRouter(prefix="/api", tags=["search"])
 

@@ -1,4 +1,4 @@
-"""``/sparql`` and ``/sparql/update``: the SPARQL 1.1 Protocol over :mod:`graph.sparql`.
+"""``/sparql`` and ``/sparql/update``: the SPARQL 1.1 Protocol over :mod:`graph.sparql.endpoint`.
 
 Query operation (``/sparql``)
     ``GET ?query=``, ``POST`` ``application/x-www-form-urlencoded`` (``query=``) or ``POST``
@@ -33,7 +33,7 @@ from api.conneg import Family, formats, negotiate
 from api.deps import SettingsDep
 from api.settings import Settings
 from graph.errors import ForbiddenOperationError
-from graph.sparql import (
+from graph.sparql.endpoint import (
     CHECK_INLINE_LIMIT,
     GRAPH_FORMATS,
     MSG_UPDATE_ON_QUERY,
@@ -95,7 +95,7 @@ async def sparql_engine(request: Request) -> SparqlEngine:
 def engine_for(state: Any) -> SparqlEngine:
     """The engine of an application state, (re)built when the store changed; also used at start-up.
 
-    The one place that chooses: a remote store gets :class:`graph.remote_store.RemoteEngine`
+    The one place that chooses: a remote store gets :class:`graph.sparql.remote.RemoteEngine`
     (chainkg's checks, then the server), the embedded store a :class:`SparqlEngine`.
     """
     with _ENGINE_LOCK:
@@ -104,7 +104,8 @@ def engine_for(state: Any) -> SparqlEngine:
             if engine is not None:
                 engine.close()
             settings: Settings = state.settings
-            from graph.remote_store import RemoteEngine, RemoteStore
+            from graph.sparql.remote import RemoteEngine
+            from graph.store.remote import RemoteStore
 
             if isinstance(state.store, RemoteStore):
                 remote = RemoteEngine(state.store, timeout=settings.query_timeout, max_rows=settings.max_rows)

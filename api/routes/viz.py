@@ -1,6 +1,6 @@
 """Interactive graph pages (``/viz/...``) and the home page (``/``).
 
-Every page is rendered by :mod:`api.viz_render` from a :mod:`graph.viz` network: vis-network is
+Every page is rendered by :mod:`api.viz_render` from a :mod:`graph.views.viz` network: vis-network is
 served from ``/static`` (no CDN), all data is escaped, and a Content-Security-Policy keeps the
 browser from contacting any other host.
 
@@ -22,9 +22,9 @@ from rdflib import URIRef
 from api.deps import StoreDep
 from api.viz_render import render_error, render_home, render_page
 from graph.errors import AmbiguousNameError, UnknownEntityError
-from graph.names import KINDS, index_for
-from graph.search import view_path
-from graph.store import KGStore
+from graph.index.names import KINDS, index_for
+from graph.questions.search import view_path
+from graph.store.embedded import KGStore
 
 if TYPE_CHECKING:  # pyvis and networkx load with the first view, not at start-up
     from pyvis.network import Network
@@ -88,40 +88,40 @@ def chain_view(store: KGStore, chain: str, region: str | None = None) -> Network
     Raises:
         UnknownEntityError, AmbiguousNameError: a name does not resolve.
     """
-    from graph import viz
-    from graph.completeness import completeness
+    from graph.questions.completeness import completeness
+    from graph.views import viz
 
     return viz.chain_network(completeness(store, chain, region))
 
 
 def region_view(store: KGStore, region: str) -> Network:
     """The region network (district → zones → parks → enterprises → chains)."""
-    from graph import viz
-    from graph.regions import region_tree
+    from graph.questions.regions import region_tree
+    from graph.views import viz
 
     return viz.region_network(region_tree(store, region))
 
 
 def enterprise_view(store: KGStore, enterprise: str) -> Network:
     """The enterprise network (chains, segments, place, honours, projects, local partners)."""
-    from graph import viz
-    from graph.enterprise import enterprise_profile
+    from graph.questions.enterprise import enterprise_profile
+    from graph.views import viz
 
     return viz.enterprise_network(enterprise_profile(store, enterprise))
 
 
 def chiefs_view(store: KGStore, region: str) -> Network:
     """The 链长制 network of a region."""
-    from graph import viz
-    from graph.chiefs import chain_chiefs
+    from graph.questions.chiefs import chain_chiefs
+    from graph.views import viz
 
     return viz.chiefs_network(chain_chiefs(store, region))
 
 
 def industry_view(store: KGStore, industry: str) -> Network:
     """The regional industry or portfolio network (regions, chains, planned segments, members)."""
-    from graph import viz
-    from graph.industries import industry_profile
+    from graph.questions.industries import industry_profile
+    from graph.views import viz
 
     return viz.industry_network(industry_profile(store, industry))
 
@@ -193,7 +193,7 @@ def _label(labels: dict[str, Any], fallback: str) -> str:
 
 def _by_pinyin(entry: dict[str, str]) -> tuple[str, str, str]:
     """Sort key: the pinyin of the Chinese label (黔江 → qianjiang), then the label and slug."""
-    from graph.names import to_pinyin
+    from graph.index.keys import to_pinyin
 
     return (to_pinyin(entry["label"]), entry["label"], entry["slug"])
 
@@ -207,8 +207,8 @@ def home_entries(store: KGStore) -> dict[str, Any]:
         ``{"chains", "industries", "regions": [...], "region_groups": [{"kind", "label", "items"}]}``,
         where ``regions`` is every group's items in group order.
     """
-    from graph.materialize import derived_for
-    from graph.matrix import list_regions
+    from graph.index.materialize import derived_for
+    from graph.index.region_list import list_regions
     from graph.prefixes import PREFIXES
 
     derived = derived_for(store)

@@ -7,10 +7,10 @@ import re
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
+from graph.index.keys import normalise
 from graph.ingest.mentions import H
 from graph.ingest.model import Resource, slugify
-from graph.names import normalise
-from graph.store import KGStore
+from graph.store.embedded import KGStore
 
 if TYPE_CHECKING:
     from graph.ingest.rules import Rules

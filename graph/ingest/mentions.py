@@ -10,10 +10,10 @@ from typing import Any
 
 from rdflib import Literal
 
-from graph import names as names_mod
+from graph.index import names as names_mod
+from graph.index.keys import normalise, stem
 from graph.ingest.model import CKG, RDFS, SKOS, Resource
-from graph.names import normalise, stem
-from graph.store import KGStore
+from graph.store.embedded import KGStore
 
 H = "\u4e00-\u9fff"  # Chinese characters (the view is simplified and half-width)
 #: Words after which a name starts (verbs, prepositions, pronouns, role nouns before a name).

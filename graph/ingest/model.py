@@ -9,7 +9,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from graph.names import normalise
+from graph.index.keys import normalise
 from graph.ns import CKG, ID_BASE
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"

@@ -29,10 +29,10 @@ from graph.ingest.model import DCT, PROV, RDF_TYPE, RDFS, XSD, Candidate, englis
 from graph.ingest.reading import NOT_STATED, Article, read_article
 from graph.ingest.rules import Rules
 from graph.ns import CKG, CLAIM, DOC, PROVENANCE_GRAPH
-from graph.store import KGStore
+from graph.store.embedded import KGStore
 
 if TYPE_CHECKING:
-    from graph.journal import ImportRecord
+    from graph.build.journal import ImportRecord
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS documents (
@@ -415,7 +415,7 @@ def commit_accepted(store: KGStore, quads: Sequence[ox.Quad], *, docs: Sequence[
         DataRejectedError: the claims fail the provenance or SHACL checks on the merged store
             (nothing is written).
     """
-    from graph.journal import SourceFile, canonical, record_import
+    from graph.build.journal import SourceFile, canonical, record_import
 
     first = docs[0] if docs else {}
     stem = (first.get("file_name") or first.get("id") or "article").rsplit(".", 1)[0]

@@ -13,7 +13,7 @@ collected and raised together in one :class:`~graph.errors.DataRejectedError`.
   another name (label, alias), then a unique short name; otherwise a new enterprise with a stable
   slug (pinyin of its short name; the credit code's tail on collision).
 * Place: the row's park column, else ``zone=``, else its district column, else the district in its
-  address, resolved by :mod:`graph.names`; unknown or ambiguous → row error with suggestions.
+  address, resolved by :mod:`graph.index.names`; unknown or ambiguous → row error with suggestions.
 * Segments: the segment column by name (``ckg:basis ckg:Stated``); else the GB/T 4754-2017 class
   (code or name) → every template segment with that ``ckg:gbtCode`` (``ckg:Inferred`` with the
   reasoning). A class mapping to nothing is kept on the enterprise and reported.
@@ -39,6 +39,7 @@ import pyoxigraph as ox
 from rdflib import Literal, URIRef
 
 from graph.errors import AmbiguousNameError, Candidate, DataRejectedError, Problem, UnknownEntityError
+from graph.index.names import index_for, normalise
 from graph.ingest.gbt import CLASS_NAMES, parse_class
 from graph.ingest.summary import RosterImport, RosterSummary, RowOutcome, Segment, short_iri, summarise
 from graph.ingest.table import (
@@ -52,9 +53,8 @@ from graph.ingest.table import (
     parse_date,
     read_table,
 )
-from graph.names import index_for, normalise
 from graph.ns import CKG, CLAIM, DOC, ENT, PROVENANCE_GRAPH
-from graph.store import KGStore
+from graph.store.embedded import KGStore
 
 # --- store look-ups -----------------------------------------------------------------------------
 
@@ -203,7 +203,7 @@ def read_roster(
         DataRejectedError: kind ``roster``; every row error (row, column, value, reason), or a
             file-level error (encoding, header, options). Nothing is returned in part.
 
-    >>> from graph.loading import build
+    >>> from graph.build.loading import build
     >>> kg = KGStore(); _ = build(kg, validate=False)
     >>> csv_text = ("企业名称,统一社会信用代码,所属区县,国标行业小类\\n"
     ...             "重庆示例丝绸有限公司,91500114MA5U00001E,黔江区,1742\\n")
@@ -259,8 +259,8 @@ def check_roster(store: KGStore, result: RosterImport, *, chunk: int = 25) -> li
     from pyshacl import validate
     from rdflib import Graph
 
-    from graph.loading import _violations, ontology_graph, shapes_graph
-    from graph.store import from_ox
+    from graph.store.embedded import from_ox
+    from graph.store.shapes import _violations, ontology_graph, shapes_graph
 
     shapes, ontology = shapes_graph(), ontology_graph()
     doc = result.document
@@ -309,7 +309,7 @@ def import_roster(store: KGStore, data: bytes, *, filename: str, zone: str | Non
                   title: str | None = None, date: str | None = None, publisher: str | None = None,
                   dry_run: bool = False, validate: bool = False) -> RosterImport:
     """Read a roster (:func:`read_roster`) and import its claims through the store's import journal
-    (:func:`graph.journal.record_import`: one transaction, listed by ``chainkg imports``), unless
+    (:func:`graph.build.journal.record_import`: one transaction, listed by ``chainkg imports``), unless
     ``dry_run``.
 
     Every row is checked as it is read (names, codes, dates, capitals, places, segments). The claims
@@ -320,7 +320,7 @@ def import_roster(store: KGStore, data: bytes, *, filename: str, zone: str | Non
         DataRejectedError: row errors (kind ``roster``), shape violations (kind ``shacl``) or the
             same file imported before (kind ``duplicate``); the store is unchanged.
 
-    >>> from graph.loading import build
+    >>> from graph.build.loading import build
     >>> kg = KGStore(); _ = build(kg, validate=False)
     >>> done = import_roster(kg, "企业名称,所属区县\\n重庆三磊玻纤股份有限公司,黔江区\\n".encode(), filename="a.csv")
     >>> done.summary.matched, kg.ask("ASK { ent:sanlei-boxian ckg:locatedIn place:qianjiang }")
@@ -333,7 +333,7 @@ def import_roster(store: KGStore, data: bytes, *, filename: str, zone: str | Non
         if problems:
             raise DataRejectedError(problems, kind="shacl")
     if not dry_run:
-        from graph.journal import SourceFile, record_import
+        from graph.build.journal import SourceFile, record_import
 
         record_import(store, result.quads, kind="roster",
                       source=SourceFile(filename, data, title=title, date=date, publisher=publisher))
@@ -624,7 +624,7 @@ class _RowReader:
     def _find_segment(self, text: str, chain: str) -> tuple[str | None, str | None]:
         chain_iri = None
         if chain:
-            from graph.completeness import resolve_chain
+            from graph.questions.completeness import resolve_chain
 
             try:
                 chain_iri = resolve_chain(self.store, chain).iri

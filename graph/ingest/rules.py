@@ -13,6 +13,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from graph.index.keys import normalise
 from graph.ingest.mentions import (
     COMPANY_SUFFIXES,
     GENERIC,
@@ -43,8 +44,7 @@ from graph.ingest.model import (
     zh,
 )
 from graph.ingest.reading import MAX_QUOTE, Article
-from graph.names import normalise
-from graph.store import KGStore
+from graph.store.embedded import KGStore
 
 _CLAUSE_END = ",;。!?\n:"
 _SENTENCE_END = ";。!?\n"

@@ -150,7 +150,7 @@ def short_iri(iri: str) -> str:
     >>> short_iri("https://w3id.org/chainkg/id/enterprise/sanlei-boxian")
     'ent:sanlei-boxian'
     """
-    from graph.stats import compact
+    from graph.store.stats import compact
 
     return compact(iri)
 

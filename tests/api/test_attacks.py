@@ -33,7 +33,7 @@ TOKEN = "attack-test-token"
 MEMORY_MB = 600
 LOADER = """
 import sys
-from graph.store import KGStore
+from graph.store.embedded import KGStore
 store = KGStore(sys.argv[1])
 store.load_data(sys.stdin.read(), fmt="trig")
 if len(sys.argv) > 2:

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from api.cli import main
-from graph.loading import build_steps, open_directory
+from graph.build.loading import build_steps, open_directory
 
 
 def test_first_start_logs_and_draws_a_bar(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

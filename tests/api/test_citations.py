@@ -9,8 +9,8 @@ from fastapi.testclient import TestClient
 
 from api.cli import main
 from api.routes.viz import enterprise_view
-from graph.provenance import documents
-from graph.store import KGStore
+from graph.questions.provenance import documents
+from graph.store.embedded import KGStore
 
 
 def _articles(store: KGStore) -> list[tuple[str, str]]:

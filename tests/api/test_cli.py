@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from api.cli import main
-from graph.diagram import mermaid
-from graph.loading import ontology_graph
+from graph.store.shapes import ontology_graph
+from graph.views.diagram import mermaid
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from api.cli import main
-from graph.loading import build_directory, seed_files
-from graph.store import KGStore
+from graph.build.loading import build_directory, seed_files
+from graph.store.embedded import KGStore
 
 SEEDS = Path(__file__).resolve().parents[2].parent / "shared" / "seeds"
 

@@ -18,9 +18,9 @@ from openpyxl import load_workbook
 from api.cli import main
 from api.main import create_app
 from api.settings import Settings
-from graph.loading import build
-from graph.store import KGStore
-from graph.tables import STATUS_ZH
+from graph.build.loading import build
+from graph.export.tables import STATUS_ZH
+from graph.store.embedded import KGStore
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 ID = "https://w3id.org/chainkg/id/"

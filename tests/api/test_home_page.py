@@ -7,9 +7,9 @@ import re
 
 from fastapi.testclient import TestClient
 
-from graph.matrix import list_regions
-from graph.names import to_pinyin
-from graph.store import KGStore
+from graph.index.keys import to_pinyin
+from graph.index.region_list import list_regions
+from graph.store.embedded import KGStore
 
 
 def _groups(page: str, select_id: str) -> list[tuple[str, list[tuple[str, str]]]]:

@@ -10,8 +10,8 @@ from fastapi.testclient import TestClient
 
 from api.main import create_app
 from api.settings import Settings
-from graph.loading import build, seed_files
-from graph.store import KGStore
+from graph.build.loading import build, seed_files
+from graph.store.embedded import KGStore
 
 SEEDS = Path(__file__).resolve().parents[2].parent / "shared" / "seeds"
 TOKEN = "review-secret"

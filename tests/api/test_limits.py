@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 from api.limits import DEFAULT_CSP
 from api.main import create_app
 from api.settings import Settings
-from graph.store import KGStore
+from graph.store.embedded import KGStore
 
 
 @pytest.mark.parametrize(

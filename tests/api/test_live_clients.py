@@ -32,7 +32,7 @@ TIMEOUT = 1.0
 SLOW = "SELECT (COUNT(*) AS ?c) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 LOADER = """
 import sys
-from graph.store import KGStore
+from graph.store.embedded import KGStore
 store = KGStore(sys.argv[1])
 store.load_data(sys.stdin.read(), fmt="trig")
 store.close()

@@ -19,8 +19,8 @@ from urllib.parse import quote, urlencode
 import httpx
 import pytest
 
-from graph.loading import build_directory
-from tests.graph.test_journal import example_file
+from graph.build.loading import build_directory
+from tests.graph.build.test_journal import example_file
 
 pytestmark = pytest.mark.live
 
@@ -76,7 +76,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def _copy(built: Path, target: Path) -> Path:
-    from graph.store import KGStore
+    from graph.store.embedded import KGStore
 
     with KGStore(built, read_only=True) as kg:
         kg.snapshot(target)

@@ -19,8 +19,8 @@ def test_service_and_cli_open_a_built_store_read_only(tmp_path: Path) -> None:
     from api import cli
     from api.main import open_store
     from api.settings import Settings
-    from graph.loading import build_directory
-    from graph.name_store import fingerprint
+    from graph.build.loading import build_directory
+    from graph.index.name_store import fingerprint
 
     path = tmp_path / "store"
     build_directory(path)

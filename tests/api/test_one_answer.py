@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 
 from api.cli import main
 from api.routes.viz import chiefs_view, enterprise_view
-from graph.store import KGStore
+from graph.store.embedded import KGStore
 
 
 def _summary(net: Any) -> dict[str, str]:

@@ -16,13 +16,13 @@ from rdflib import Literal, URIRef
 from api.cli_remote import DIFFERENT, SAME, check_remote
 from api.main import create_app
 from api.settings import Settings
-from graph import materialize, name_store
 from graph.errors import ForbiddenOperationError, QuerySyntaxError, StoreTimeoutError, StoreUnavailableError
-from graph.matrix import matrix
-from graph.names import index_for
-from graph.remote_index import attach, index_dump, read_seal
-from graph.remote_store import RemoteStore
-from graph.store import KGStore
+from graph.index import materialize, name_store
+from graph.index.names import index_for
+from graph.index.remote import attach, index_dump, read_seal
+from graph.questions.matrix import matrix
+from graph.store.embedded import KGStore
+from graph.store.remote import RemoteStore
 
 SANLEI = URIRef("https://w3id.org/chainkg/id/enterprise/sanlei-boxian")
 
@@ -197,7 +197,7 @@ def test_check_remote_finds_no_difference(remote_store: KGStore, seed_store: KGS
 
 def test_check_remote_reports_a_different_answer(remote_store: KGStore) -> None:
     other = KGStore()
-    from graph.loading import build
+    from graph.build.loading import build
 
     build(other, validate=False)
     other.update("DELETE WHERE { GRAPH ?g { ?s <http://www.w3.org/2000/01/rdf-schema#label> '三磊玻纤'@zh } }")

@@ -84,7 +84,7 @@ def test_ambiguous_name_is_409_with_candidates(client: TestClient) -> None:
 
 def test_ambiguous_name_lists_the_first_candidates_and_counts_them_all(
         client: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("graph.names.MAX_CANDIDATES", 2)
+    monkeypatch.setattr("graph.index.names.MAX_CANDIDATES", 2)
     err = client.get("/api/enterprises/丝绸").json()["error"]
     assert len(err["candidates"]) == 2 and err["total"] > 2
     assert f"matches {err['total']} resources (the first 2 listed)" in err["message"]

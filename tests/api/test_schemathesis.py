@@ -11,8 +11,8 @@ from hypothesis import HealthCheck, settings
 
 from api.main import create_app
 from api.settings import Settings
-from graph.loading import build
-from graph.store import KGStore
+from graph.build.loading import build
+from graph.store.embedded import KGStore
 
 
 def _app() -> object:

@@ -7,8 +7,8 @@ import re
 import pytest
 from fastapi.testclient import TestClient
 
-from graph.names import KINDS, index_for
-from graph.store import KGStore
+from graph.index.names import KINDS, index_for
+from graph.store.embedded import KGStore
 
 HTML = {"Accept": "text/html"}
 

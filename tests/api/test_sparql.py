@@ -21,7 +21,7 @@ from rdflib import RDFS, Graph, Literal, URIRef
 from api.main import create_app
 from api.settings import Settings
 from graph.errors import ForbiddenOperationError, QuerySyntaxError, QueryTimeoutError, ResultTooLargeError
-from graph.sparql import (
+from graph.sparql.endpoint import (
     MSG_LOAD,
     MSG_SERVICE,
     MSG_UPDATE_ON_QUERY,
@@ -32,7 +32,7 @@ from graph.sparql import (
     check_query,
     check_update,
 )
-from graph.store import KGStore
+from graph.store.embedded import KGStore
 
 EX = "http://example.org/"
 TRIG = f"""

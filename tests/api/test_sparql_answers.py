@@ -8,7 +8,7 @@ from fastapi.testclient import TestClient
 
 from api.main import create_app
 from api.settings import Settings
-from graph.store import KGStore
+from graph.store.embedded import KGStore
 
 SANLEI = "SELECT * WHERE { <https://w3id.org/chainkg/id/enterprise/sanlei-boxian> rdfs:label ?zlabel ; a ?class }"
 

@@ -36,7 +36,7 @@ from rdflib.namespace import RDF, RDFS
 
 from api.main import create_app
 from api.settings import Settings
-from graph.store import KGStore
+from graph.store.embedded import KGStore
 
 SUITE = Path("/work/shared/w3c/sparql11-protocol")
 MANIFEST = SUITE / "manifest.ttl"

@@ -26,7 +26,7 @@ def _number(x: object) -> bool:
 
 def test_pinyin_of_generated_names_matches_pypinyin() -> None:
     from benchmarks.generate import Generator
-    from graph.names import to_pinyin
+    from graph.index.keys import to_pinyin
 
     g = Generator(1000, 1)
     for i in range(300):
@@ -71,8 +71,9 @@ def test_materialised_matrix_and_names_match_sparql(tmp_path: Path) -> None:
     import gc
 
     from benchmarks.generate import generate
-    from graph import materialize, matrix, names
-    from graph.store import KGStore
+    from graph.index import materialize, names
+    from graph.questions import matrix
+    from graph.store.embedded import KGStore
 
     data = tmp_path / "d.nq"
     generate(data, 500, 2)

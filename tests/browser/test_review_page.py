@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
-from graph.loading import build, seed_files
-from graph.store import KGStore
+from graph.build.loading import build, seed_files
+from graph.store.embedded import KGStore
 from tests.browser.viz_browser import ROOT, LiveServer, wait_js
 
 pytestmark = pytest.mark.browser

@@ -22,7 +22,7 @@ def test_every_prefix_matches_its_namespace() -> None:
 
 
 def test_sparql_worker_imports_neither_rdflib_nor_the_web_stack() -> None:
-    code = ("import sys, graph.sparql_worker; "
+    code = ("import sys, graph.sparql.worker; "
             "print(sorted(m for m in ('rdflib', 'fastapi', 'oxrdflib', 'networkx') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"

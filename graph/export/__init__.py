@@ -1,0 +1,1 @@
+"""Answers as tables for analysts, and their writers (CSV, XLSX, ...)."""

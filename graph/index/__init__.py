@@ -1,0 +1,1 @@
+"""Side tables beside the store: the name index and the build-time (materialised) tables."""

@@ -1,0 +1,1 @@
+"""The questions users ask, as functions over the store that return typed answers."""

@@ -1,0 +1,1 @@
+"""The public SPARQL endpoint: safety checks, protocol dataset, worker pools, worker entry."""

@@ -1,0 +1,1 @@
+"""Views built from answers: interactive graph views, the model diagram, networkx projections."""
