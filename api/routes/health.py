@@ -31,6 +31,6 @@ async def health(request: Request, store: StoreDep, count: bool = False) -> dict
     if count:
         body["quads"] = await run_in_threadpool(len, store)
     engine = getattr(request.app.state, "sparql_engine", None)
-    if engine is not None and hasattr(engine, "status"):  # the embedded engine's worker pool
+    if engine is not None:  # the embedded engine's worker pool, or the remote server
         body["sparql"] = engine.status()
     return body

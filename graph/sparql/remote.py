@@ -102,6 +102,10 @@ class RemoteEngine:
             text = f"BASE {ox.NamedNode(base_iri)}\n{text}"
         await asyncio.to_thread(self.store.update, text)
 
+    def status(self) -> dict[str, object]:
+        """What ``/health`` says of this engine: no worker pool, queries go to the server."""
+        return {"mode": "remote", "endpoint": self.store.endpoint, "updates": self.store.update_endpoint is not None}
+
     def restart(self) -> None:
         """Nothing to restart: the server holds the data."""
 
