@@ -261,14 +261,14 @@ class NameIndex:
         chinese = pkey != key
         inner = chinese or len(key) >= MIN_LATIN_SUBSTRING
         prefixed: dict[str, str] = {}  # iri → its smallest key starting with the text
-        inside: dict[str, str] = {}  # iri → its first key holding the text
+        inside: dict[str, str] = {}  # iri → its smallest key holding the text (not set order: stable)
         sounds: dict[str, str] = {}  # iri → its smallest key starting with the text's pinyin
         for k, iri in self._keys:
             if k.startswith(key):
                 if iri not in prefixed or k < prefixed[iri]:
                     prefixed[iri] = k
-            elif inner and key in k:
-                inside.setdefault(iri, k)
+            elif inner and key in k and (iri not in inside or k < inside[iri]):
+                inside[iri] = k
             elif chinese and k.startswith(pkey) and (iri not in sounds or k < sounds[iri]):
                 sounds[iri] = k
         exact = self._exact.get(key, set())  # as typed: a Chinese text's pinyin is a homophone (60)

@@ -101,3 +101,23 @@ def test_search_uses_fuzzy_matching_only_for_typos(seed_store: KGStore) -> None:
     typo = index.search("sanleiboxain")
     assert typo and typo[0].iri == SANLEI and typo[0].score == 50.0
     assert all(c.score >= 70 for c in index.search("玻纤"))  # real matches: no fuzzy noise
+
+
+def test_a_substring_hit_names_the_same_key_whatever_the_hash_seed() -> None:
+    """The key a substring hit reports (``matched``) must not depend on set order, which Python
+    randomises per process (``PYTHONHASHSEED``): two processes would answer differently."""
+    import subprocess
+    import sys
+
+    code = ("from graph.store.embedded import KGStore\nfrom graph.index.names import NameIndex\n"
+            "kg = KGStore()\n"
+            "kg.load_data('''@prefix ckg: <https://w3id.org/chainkg/ontology#> .\n"
+            "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
+            "@prefix skos: <http://www.w3.org/2004/02/skos/core#> .\n"
+            "<https://w3id.org/chainkg/id/enterprise/a> a ckg:Enterprise ; rdfs:label \"甲产业链公司\"@zh ;\n"
+            "  skos:altLabel \"乙产业链\"@zh , \"丙产业链集团\"@zh , \"丁产业链\"@zh .''', fmt='ttl')\n"
+            "print([c.matched for c in NameIndex.build(kg).search('业链')])\n")
+    seen = {subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                           env={**__import__("os").environ, "PYTHONHASHSEED": str(seed)}).stdout
+            for seed in range(8)}
+    assert len(seen) == 1, seen
