@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from graph.errors import AmbiguousNameError, ChainKGError, DataRejectedError, Problem, UnknownEntityError
+from graph.ingest.summary import text_table as render_table  # the CLI's tables: CJK-aware columns
 from graph.store.embedded import KGStore
 
 Handler = Callable[[argparse.Namespace], int]
@@ -75,30 +76,6 @@ def emit(data: Any, *, fmt: str, table: Callable[[Any], str] | None = None) -> N
         sys.stdout.write("\n")
     else:
         sys.stdout.write(table(data).rstrip("\n") + "\n")
-
-
-def render_table(rows: Sequence[Sequence[Any]], headers: Sequence[str]) -> str:
-    """A plain-text table whose columns line up for CJK text (wide characters count double).
-
-    >>> print(render_table([["黔江", 1]], ["region", "n"]))
-    region  n
-    ------  -
-    黔江    1
-    """
-    import unicodedata
-
-    def width(text: str) -> int:
-        return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
-
-    cells = [[str(h) for h in headers]] + [["" if c is None else str(c) for c in r] for r in rows]
-    widths = [max(width(row[i]) for row in cells) for i in range(len(headers))]
-
-    def line(row: list[str]) -> str:
-        return "  ".join(c + " " * (w - width(c)) for c, w in zip(row, widths, strict=True)).rstrip()
-
-    out = [line(cells[0]), line(["-" * w for w in widths])]
-    out += [line(r) for r in cells[1:]]
-    return "\n".join(out)
 
 
 # --- knowledge commands ----------------------------------------------------------------------
