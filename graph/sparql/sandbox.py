@@ -13,8 +13,14 @@ How
     where the kernel allows it. It must run before the process starts threads.
     :func:`isolate_thread` does the same for the calling thread only (a network namespace
     belongs to a thread; used for the update thread of the serving process), which needs
-    ``CAP_SYS_ADMIN``. Both check the result (:func:`network_is_cut`) and raise
-    :class:`SandboxUnavailableError` with the reason when it cannot be done.
+    ``CAP_SYS_ADMIN``. Where no namespace can be made (not root, unprivileged user namespaces
+    disabled), both fall back to :func:`deny_sockets`: a **seccomp** filter, written by
+    libseccomp (the C library every Debian system has, called through ``ctypes``), under which
+    creating an IPv4, IPv6 or packet socket, or an io_uring (which could open one behind the
+    filter's back), fails with ``EACCES``; Unix sockets and pipes (how a worker talks to the
+    server) stay allowed. A filter binds the calling thread and everything it starts, for good.
+    Both check the result (:func:`network_is_cut`) and raise :class:`SandboxUnavailableError`
+    with the reason when it cannot be done.
 
     :func:`limit_memory` sets ``RLIMIT_DATA`` of the calling process: an allocation above it
     fails, pyoxigraph aborts, and the pool answers the query with an error (HTTP 507).
@@ -47,9 +53,65 @@ class SandboxUnavailableError(RuntimeError):
 
 HINT = (
     "run the server as root, allow unprivileged user namespaces "
-    "(sysctl kernel.unprivileged_userns_clone=1), or set CHAINKG_SANDBOX=off to rely on the "
-    "SERVICE/LOAD keyword check alone"
+    "(sysctl kernel.unprivileged_userns_clone=1), install libseccomp (Debian: libseccomp2), "
+    "or set CHAINKG_SANDBOX=off to rely on the SERVICE/LOAD keyword check alone"
 )
+
+#: What :func:`deny_sockets` returns: how the caller was cut off.
+SECCOMP = "seccomp filter"
+
+# libseccomp's ABI (seccomp.h): actions, comparison operators, the argument-comparison struct.
+_SCMP_ACT_ALLOW = 0x7FFF0000
+_SCMP_CMP_EQ = 4
+#: Address families whose sockets reach other hosts: AF_INET, AF_INET6, AF_PACKET.
+_DENIED_FAMILIES = (socket.AF_INET, socket.AF_INET6, 17)
+
+
+class _ArgCmp(ctypes.Structure):
+    _fields_ = [("arg", ctypes.c_uint), ("op", ctypes.c_int),
+                ("datum_a", ctypes.c_uint64), ("datum_b", ctypes.c_uint64)]
+
+
+def deny_sockets() -> str:
+    """Install a seccomp filter on the calling thread (and what it starts afterwards) under
+    which ``socket(2)`` fails with ``EACCES`` for IPv4, IPv6 and packet sockets, and
+    ``io_uring_setup(2)`` fails; return :data:`SECCOMP`. It cannot be undone.
+
+    Raises:
+        SandboxUnavailableError: not Linux, libseccomp missing, or the kernel refused the filter.
+    """
+    if not sys.platform.startswith("linux"):
+        raise SandboxUnavailableError(f"seccomp needs Linux; {HINT}")
+    try:
+        lib = ctypes.CDLL("libseccomp.so.2", use_errno=True)
+    except OSError as err:
+        raise SandboxUnavailableError(f"libseccomp is not installed ({err}); {HINT}") from None
+    lib.seccomp_init.restype = ctypes.c_void_p
+    lib.seccomp_init.argtypes = [ctypes.c_uint32]
+    lib.seccomp_rule_add_array.argtypes = [ctypes.c_void_p, ctypes.c_uint32, ctypes.c_int, ctypes.c_uint,
+                                           ctypes.POINTER(_ArgCmp)]
+    lib.seccomp_syscall_resolve_name.argtypes = [ctypes.c_char_p]
+    lib.seccomp_load.argtypes = [ctypes.c_void_p]
+    lib.seccomp_release.argtypes = [ctypes.c_void_p]
+    deny = 0x00050000 | errno.EACCES  # SCMP_ACT_ERRNO(EACCES)
+    ctx = lib.seccomp_init(_SCMP_ACT_ALLOW)
+    if not ctx:
+        raise SandboxUnavailableError(f"seccomp_init failed; {HINT}")
+    try:
+        sock = lib.seccomp_syscall_resolve_name(b"socket")
+        failures = [lib.seccomp_rule_add_array(ctx, deny, sock, 1, (_ArgCmp * 1)(_ArgCmp(0, _SCMP_CMP_EQ, family, 0)))
+                    for family in _DENIED_FAMILIES]
+        uring = lib.seccomp_syscall_resolve_name(b"io_uring_setup")
+        if uring >= 0:
+            failures.append(lib.seccomp_rule_add_array(ctx, deny, uring, 0, None))
+        if any(failures):
+            raise SandboxUnavailableError(f"seccomp rules were refused ({os.strerror(-min(failures))}); {HINT}")
+        loaded = lib.seccomp_load(ctx)
+        if loaded:
+            raise SandboxUnavailableError(f"the kernel refused the seccomp filter ({os.strerror(-loaded)}); {HINT}")
+    finally:
+        lib.seccomp_release(ctx)
+    return SECCOMP
 
 
 def _unshare(flags: int) -> int:
@@ -69,7 +131,11 @@ def network_is_cut() -> bool:
     >>> isinstance(network_is_cut(), bool)
     True
     """
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+    try:
+        probe = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    except OSError as err:  # under the seccomp filter no such socket can be made
+        return err.errno in _CUT
+    with probe:
         probe.settimeout(1.0)
         try:
             probe.connect(("127.0.0.1", 9))
@@ -82,19 +148,24 @@ def isolate_process() -> str:
     """Move this (single-threaded) process into a new network namespace; return how it was done.
 
     Raises:
-        SandboxUnavailableError: neither a network namespace nor a user + network namespace
-            could be created, or the network is still reachable afterwards.
+        SandboxUnavailableError: neither a network namespace, nor a user + network namespace,
+            nor the seccomp filter could be set up, or the network is still reachable afterwards.
     """
     failed = _unshare(CLONE_NEWNET)
     how = "network namespace"
     if failed:
         second = _unshare(CLONE_NEWUSER | CLONE_NEWNET)
         if second:
-            raise SandboxUnavailableError(
-                "cannot cut SPARQL workers off from the network: unshare(CLONE_NEWNET) failed "
-                f"({os.strerror(failed)}) and so did a user namespace ({os.strerror(second)}); {HINT}"
-            )
-        how = "user + network namespace"
+            try:
+                how = deny_sockets()
+            except SandboxUnavailableError as err:
+                raise SandboxUnavailableError(
+                    "cannot cut SPARQL workers off from the network: unshare(CLONE_NEWNET) failed "
+                    f"({os.strerror(failed)}), so did a user namespace ({os.strerror(second)}), "
+                    f"and {err}"
+                ) from None
+        else:
+            how = "user + network namespace"
     if not network_is_cut():
         raise SandboxUnavailableError(f"a {how} was created but the network is still reachable; {HINT}")
     return how
@@ -103,19 +174,25 @@ def isolate_process() -> str:
 def isolate_thread() -> str:
     """Move the calling thread (only) into a new network namespace; return how it was done.
 
+    A thread's own network namespace needs ``CAP_SYS_ADMIN``; without it the thread gets the
+    seccomp filter of :func:`deny_sockets` (which binds the calling thread only).
+
     Raises:
-        SandboxUnavailableError: not permitted (needs ``CAP_SYS_ADMIN``), or not effective.
+        SandboxUnavailableError: neither could be set up, or the thread still reaches the network.
     """
+    how = "network namespace (thread)"
     failed = _unshare(CLONE_NEWNET)
     if failed:
-        raise SandboxUnavailableError(
-            "cannot cut the SPARQL update thread off from the network: unshare(CLONE_NEWNET) "
-            f"failed ({os.strerror(failed)}); run the server as root to enable /sparql/update, "
-            "or set CHAINKG_SANDBOX=off"
-        )
+        try:
+            how = f"{deny_sockets()} (thread)"
+        except SandboxUnavailableError as err:
+            raise SandboxUnavailableError(
+                "cannot cut the SPARQL update thread off from the network: unshare(CLONE_NEWNET) "
+                f"failed ({os.strerror(failed)}), and {err}"
+            ) from None
     if not network_is_cut():
-        raise SandboxUnavailableError("the update thread's network namespace still reaches the network")
-    return "network namespace (thread)"
+        raise SandboxUnavailableError(f"the update thread's {how} still reaches the network")
+    return how
 
 
 def limit_memory(megabytes: int) -> None:
