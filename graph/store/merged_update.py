@@ -167,7 +167,8 @@ def apply_update(store: ox.Store, sparql: str, *, prefixes: Mapping[str, str] | 
 
     The rewritten text of :func:`incremental_update` runs when there is one; when there is none,
     or pyoxigraph rejects it, the update runs followed by :data:`REDERIVE_DEFAULT_GRAPH`. Either
-    way in one transaction.
+    way in one transaction. A syntax error is reported as pyoxigraph reports it for ``sparql``
+    alone (the update is parsed once more, on an empty store, to get that message).
 
     Raises:
         SyntaxError: the update does not parse (pyoxigraph's message for the text as sent).
@@ -187,7 +188,17 @@ def apply_update(store: ox.Store, sparql: str, *, prefixes: Mapping[str, str] | 
             return "incremental"
         except SyntaxError:
             pass  # the text as sent gives the parser's message for what the user wrote
-    store.update(followed_by(sparql, REDERIVE_DEFAULT_GRAPH), prefixes=dict(prefixes) if prefixes else None)
+    try:
+        store.update(followed_by(sparql, REDERIVE_DEFAULT_GRAPH), prefixes=dict(prefixes) if prefixes else None)
+    except SyntaxError as err:
+        err.with_traceback(None)
+        try:  # the parser's message for the text as sent (an empty store: nothing to evaluate)
+            ox.Store().update(sparql, prefixes=dict(prefixes) if prefixes else None)
+        except SyntaxError:
+            raise
+        except (RuntimeError, OSError):
+            pass
+        raise err from None
     return "rederive"
 
 

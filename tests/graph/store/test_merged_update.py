@@ -131,8 +131,10 @@ def test_a_failing_update_changes_nothing_either_way() -> None:
     before = canonical(store)
     with pytest.raises(RuntimeError):
         apply_update(store, PROLOGUE + "INSERT { GRAPH ex:g1 { ex:n ex:p 1 } } WHERE {} ; CREATE GRAPH ex:g1")
-    with pytest.raises(SyntaxError, match="1:"):  # the parser's message is about the text as sent
+    with pytest.raises(SyntaxError, match=r"^error at 1:"):  # the parser's message for the text as sent
         apply_update(store, PROLOGUE + "INSERT { GRAPH ex:g1 { ex:n ex:p 1 } WHERE {}")
+    with pytest.raises(SyntaxError, match=r"^error at 2:"):
+        apply_update(store, PROLOGUE + "CLEAR ALL ;\nINSERT { GRAPH ex:g1 { ex:n ex:p 1 } WHERE { ")
     assert canonical(store) == before
 
 
