@@ -16,6 +16,8 @@ on it, printing every figure (and one JSON line with all of them):
   moved on by one) through ``KGStore.update``, which rewrites it to fix the default graph for
   the triples it touches only (:mod:`graph.store.merged_update`), median of ``--reps``;
   ``delete_insert_where_rederive_ms`` the same update with the full re-derivation (one sample);
+  ``guarded_update_ms`` the same update through the update endpoint's engine, which first tries
+  it on a checkpoint in a sandboxed worker process (:mod:`graph.sparql.guard`), median of 5;
 * ``accepted_fact_ms``: one fact with its provenance through ``graph.build.journal.record_import``
   (SHACL on the merged neighbourhood, journal, store), median; ``accepted_fact_unchecked_ms``
   the same without validation;
@@ -29,6 +31,7 @@ on it, printing every figure (and one JSON line with all of them):
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import os
 import resource
@@ -47,6 +50,7 @@ from benchmarks.procs import free_port
 from graph.build.journal import SourceFile, record_import
 from graph.build.loading import build_directory
 from graph.index.materialize import materialize_closed
+from graph.sparql.engine import SparqlEngine
 from graph.store.embedded import REDERIVE_DEFAULT_GRAPH, KGStore
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -104,6 +108,7 @@ def measure_store(path: Path, *, rows: int, reps: int, updates_only: bool = Fals
                         f"<{CKG}note> \"full\" }} }} ;\n{REDERIVE_DEFAULT_GRAPH}")
         figures["insert_data_rederive_ms"] = round((time.perf_counter() - t) * 1000, 2)
         figures.update(measure_delete_insert_where(store, reps=reps))
+        figures["guarded_update_ms"] = measure_guarded_update(store, reps=min(reps, 5))
         if updates_only:
             return figures
         for checked in (True, False):
@@ -146,6 +151,25 @@ def measure_delete_insert_where(store: KGStore, *, reps: int) -> dict[str, Any]:
     store.ox.update(f"{update} ;\n{REDERIVE_DEFAULT_GRAPH}")
     return {"delete_insert_where_ms": _median_ms(samples),
             "delete_insert_where_rederive_ms": round((time.perf_counter() - t) * 1000, 2)}
+
+
+def measure_guarded_update(store: KGStore, *, reps: int) -> float:
+    """Median milliseconds of the counter update through :meth:`SparqlEngine.update` (checkpoint,
+    sandboxed worker process, then the live store)."""
+    graph, subject = f"<{ID}claim/bench-counter>", f"<{ID}enterprise/bench-x>"
+    update = (f"DELETE {{ GRAPH {graph} {{ {subject} <{CKG}counter> ?n }} }} "
+              f"INSERT {{ GRAPH {graph} {{ {subject} <{CKG}counter> ?m }} }} "
+              f"WHERE {{ GRAPH {graph} {{ {subject} <{CKG}counter> ?n }} BIND(?n + 1 AS ?m) }}")
+    engine = SparqlEngine(store, timeout=60, max_rows=10, workers=1, updates=True)
+    try:
+        samples = []
+        for _ in range(reps):
+            t = time.perf_counter()
+            asyncio.run(engine.update(update))
+            samples.append(time.perf_counter() - t)
+    finally:
+        engine.close()
+    return _median_ms(samples)
 
 
 def seen_over_http(path: Path, *, rows: int, work: Path) -> tuple[float, float]:
