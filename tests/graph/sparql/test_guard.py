@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Iterator
+from collections.abc import Coroutine, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -36,6 +38,12 @@ def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[KGStore]:
     kg.load_data(DATA, fmt="trig")
     yield kg
     kg.close()
+
+
+def run(coroutine: Coroutine[Any, Any, Any]) -> Any:
+    """Run a coroutine to its end on a loop of its own (another test may hold this thread's loop)."""
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
 
 
 def leftovers(kg: KGStore) -> list[Path]:
@@ -82,9 +90,9 @@ def test_the_engine_applies_only_what_finished_in_its_try(store: KGStore) -> Non
     engine = SparqlEngine(store, timeout=2, max_rows=10, workers=1, updates=True, memory_mb=600)
     try:
         with pytest.raises(QueryTimeoutError):
-            asyncio.run(engine.update(RUNAWAY))
+            run(engine.update(RUNAWAY))
         assert not store.ask(f"ASK {{ <{EX}m> ?p ?o }}")  # its first operation was not applied either
-        asyncio.run(engine.update(MOVE_ON))
+        run(engine.update(MOVE_ON))
         assert store.ask(f"ASK {{ <{EX}s5> <{EX}n> 500 }}") and not store.ask(f"ASK {{ <{EX}s5> <{EX}n> 5 }}")
         assert leftovers(store) == []
     finally:
