@@ -1,7 +1,9 @@
-"""Writes in proportion to their size: one accepted fact, one-triple INSERT DATA, a set of new firms.
+"""Writes in proportion to their size: one accepted fact, one-triple INSERT DATA and DELETE/INSERT
+WHERE, a set of new firms.
 
     python -m benchmarks.writes --quick                          # 2k enterprises, 200 new firms
     python -m benchmarks.writes --enterprises 1000000 --rows 10000
+    python -m benchmarks.writes --enterprises 100000 --updates-only   # the SPARQL update figures
 
 Builds a store (ontology + seeds + the synthetic graph of ``benchmarks.generate``), then measures
 on it, printing every figure (and one JSON line with all of them):
@@ -10,6 +12,12 @@ on it, printing every figure (and one JSON line with all of them):
   (the incremental default-graph path), median of ``--reps``;
 * ``insert_data_rederive_ms``: the same update followed by the full re-derivation of the default
   graph that every update ran before (one sample: it is proportional to the store);
+* ``delete_insert_where_ms``: a one-triple ``DELETE/INSERT … WHERE`` (a counter in a claim graph
+  moved on by one) through ``KGStore.update``, which rewrites it to fix the default graph for
+  the triples it touches only (:mod:`graph.store.merged_update`), median of ``--reps``;
+  ``delete_insert_where_rederive_ms`` the same update with the full re-derivation (one sample);
+  ``guarded_update_ms`` the same update through the update endpoint's engine, which first tries
+  it on a checkpoint in a sandboxed worker process (:mod:`graph.sparql.guard`), median of 5;
 * ``accepted_fact_ms``: one fact with its provenance through ``graph.build.journal.record_import``
   (SHACL on the merged neighbourhood, journal, store), median; ``accepted_fact_unchecked_ms``
   the same without validation;
@@ -23,6 +31,7 @@ on it, printing every figure (and one JSON line with all of them):
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import os
 import resource
@@ -41,6 +50,7 @@ from benchmarks.procs import free_port
 from graph.build.journal import SourceFile, record_import
 from graph.build.loading import build_directory
 from graph.index.materialize import materialize_closed
+from graph.sparql.engine import SparqlEngine
 from graph.store.embedded import REDERIVE_DEFAULT_GRAPH, KGStore
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -80,8 +90,9 @@ def _median_ms(samples: list[float]) -> float:
     return round(statistics.median(samples) * 1000, 2)
 
 
-def measure_store(path: Path, *, rows: int, reps: int) -> dict[str, Any]:
-    """The in-process figures (the store at ``path`` is opened for writing)."""
+def measure_store(path: Path, *, rows: int, reps: int, updates_only: bool = False) -> dict[str, Any]:
+    """The in-process figures (the store at ``path`` is opened for writing); ``updates_only``:
+    the SPARQL update figures alone."""
     figures: dict[str, Any] = {}
     with KGStore(path) as store:
         figures["quads"] = len(store)
@@ -96,6 +107,10 @@ def measure_store(path: Path, *, rows: int, reps: int) -> dict[str, Any]:
         store.ox.update(f"INSERT DATA {{ GRAPH <{ID}claim/bench-insert> {{ <{ID}enterprise/bench-x> "
                         f"<{CKG}note> \"full\" }} }} ;\n{REDERIVE_DEFAULT_GRAPH}")
         figures["insert_data_rederive_ms"] = round((time.perf_counter() - t) * 1000, 2)
+        figures.update(measure_delete_insert_where(store, reps=reps))
+        figures["guarded_update_ms"] = measure_guarded_update(store, reps=min(reps, 5))
+        if updates_only:
+            return figures
         for checked in (True, False):
             samples = []
             for i in range(reps):
@@ -114,6 +129,47 @@ def measure_store(path: Path, *, rows: int, reps: int) -> dict[str, Any]:
         figures["import_peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
         figures["peak_rss_before_import_mb"] = round(rss_before / 1024, 1)
     return figures
+
+
+def measure_delete_insert_where(store: KGStore, *, reps: int) -> dict[str, Any]:
+    """A counter triple in a claim graph, moved on by one ``DELETE/INSERT … WHERE`` per sample:
+    median milliseconds through ``KGStore.update``, and one sample with the full re-derivation."""
+    graph, subject = f"<{ID}claim/bench-counter>", f"<{ID}enterprise/bench-x>"
+    store.update(f"INSERT DATA {{ GRAPH {graph} {{ {subject} <{CKG}counter> 0 }} }}")
+    update = (f"DELETE {{ GRAPH {graph} {{ {subject} <{CKG}counter> ?n }} }} "
+              f"INSERT {{ GRAPH {graph} {{ {subject} <{CKG}counter> ?m }} }} "
+              f"WHERE {{ GRAPH {graph} {{ {subject} <{CKG}counter> ?n }} BIND(?n + 1 AS ?m) }}")
+    samples = []
+    for _ in range(reps):
+        t = time.perf_counter()
+        store.update(update)
+        samples.append(time.perf_counter() - t)
+    rows = store.select(f"SELECT ?n WHERE {{ {subject} <{CKG}counter> ?n }}")  # the default graph
+    if rows != [{"n": reps}]:
+        raise RuntimeError(f"the counter's default-graph copy is {rows}, expected {reps}")
+    t = time.perf_counter()
+    store.ox.update(f"{update} ;\n{REDERIVE_DEFAULT_GRAPH}")
+    return {"delete_insert_where_ms": _median_ms(samples),
+            "delete_insert_where_rederive_ms": round((time.perf_counter() - t) * 1000, 2)}
+
+
+def measure_guarded_update(store: KGStore, *, reps: int) -> float:
+    """Median milliseconds of the counter update through :meth:`SparqlEngine.update` (checkpoint,
+    sandboxed worker process, then the live store)."""
+    graph, subject = f"<{ID}claim/bench-counter>", f"<{ID}enterprise/bench-x>"
+    update = (f"DELETE {{ GRAPH {graph} {{ {subject} <{CKG}counter> ?n }} }} "
+              f"INSERT {{ GRAPH {graph} {{ {subject} <{CKG}counter> ?m }} }} "
+              f"WHERE {{ GRAPH {graph} {{ {subject} <{CKG}counter> ?n }} BIND(?n + 1 AS ?m) }}")
+    engine = SparqlEngine(store, timeout=60, max_rows=10, workers=1, updates=True)
+    try:
+        samples = []
+        for _ in range(reps):
+            t = time.perf_counter()
+            asyncio.run(engine.update(update))
+            samples.append(time.perf_counter() - t)
+    finally:
+        engine.close()
+    return _median_ms(samples)
 
 
 def seen_over_http(path: Path, *, rows: int, work: Path) -> tuple[float, float]:
@@ -159,6 +215,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--rows", type=int, default=10_000)
     p.add_argument("--reps", type=int, default=20)
     p.add_argument("--work", type=Path, default=ROOT / "var" / "bench" / "writes")
+    p.add_argument("--updates-only", action="store_true",
+                   help="only the SPARQL update figures (no fact, import or HTTP figures)")
     args = p.parse_args(argv)
     if args.quick:
         args.enterprises, args.rows, args.reps = 2000, 200, 5
@@ -172,15 +230,18 @@ def main(argv: list[str] | None = None) -> int:
     build_directory(store, extra=[data])
     figures: dict[str, Any] = {"enterprises": args.enterprises, "rows": args.rows,
                                "build_s": round(time.perf_counter() - t, 2)}
-    figures.update(measure_store(store, rows=args.rows, reps=args.reps))
+    figures.update(measure_store(store, rows=args.rows, reps=args.reps, updates_only=args.updates_only))
     for key, value in figures.items():
-        print(f"{key:<28}  {value}", flush=True)
+        print(f"{key:<32}  {value}", flush=True)
+    if args.updates_only:
+        print(json.dumps(figures))
+        return 0
     # The in-process writes above left the side files stale; seal them again as a build does, so the
     # served store starts current and the import below keeps it current incrementally.
     materialize_closed(store, parallel=False)
     figures["cli_import_s"], figures["seen_over_http_s"] = seen_over_http(store, rows=args.rows, work=work)
     for key in ("cli_import_s", "seen_over_http_s"):
-        print(f"{key:<28}  {figures[key]}")
+        print(f"{key:<32}  {figures[key]}")
     print(json.dumps(figures))
     return 0
 

@@ -66,8 +66,13 @@ Time and memory limits: worker processes
     these guarantees.
 
     Updates run one at a time on the update thread through ``KGStore.update`` (so the store
-    keeps its invariants), without a time limit (admin only; pyoxigraph applies each update
-    whole or not at all). The endpoint's URL becomes the update's ``BASE`` unless it sets one.
+    keeps its invariants; pyoxigraph applies each update whole or not at all). Each one, unless
+    it is only ``INSERT DATA`` or only ``DELETE DATA`` (bounded by its body), is first tried on a
+    checkpoint of the store in a worker process (:mod:`graph.sparql.guard`) under the same
+    sandbox, time limit and memory cap as a query: past the limit it answers
+    :class:`~graph.errors.QueryTimeoutError` (503), over the cap
+    :class:`~graph.errors.QueryMemoryError` (507), and nothing is applied. The endpoint's URL
+    becomes the update's ``BASE`` unless it sets one.
 
 >>> from graph.store.embedded import KGStore
 >>> kg = KGStore()

@@ -12,12 +12,12 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import pyoxigraph as ox
-
 from graph.errors import (
     ForbiddenOperationError,
     QueryTimeoutError,
 )
+from graph.sparql.guard import copy_to_disk as _copy_to_disk
+from graph.sparql.guard import try_update
 from graph.sparql.pools import (
     DaemonPool,
     ProcessPool,
@@ -39,6 +39,7 @@ from graph.sparql.safety import (
     check_update,
 )
 from graph.sparql.sandbox import SANDBOX_MODES, isolate_thread
+from graph.sparql.updates import UpdateRequest
 from graph.sparql_text import (  # noqa: F401 (the tokenizer, re-exported)
     _BASE,
     _CHARS,
@@ -49,6 +50,7 @@ from graph.sparql_text import (  # noqa: F401 (the tokenizer, re-exported)
     _closed,
     tokens,
 )
+from graph.store.merged_update import data_only
 
 if TYPE_CHECKING:
     from graph.store.embedded import KGStore
@@ -60,7 +62,8 @@ CHECK_INLINE_LIMIT = 16_384
 
 class SparqlEngine:
     """Runs endpoint queries under a time limit, a row cap and a memory cap, in sandboxed
-    worker processes; applies updates on one sandboxed thread.
+    worker processes; applies updates on one sandboxed thread, each first tried in a sandboxed
+    worker process under the same limits (:mod:`graph.sparql.guard`).
 
     Args:
         store: the store to query and update.
@@ -184,10 +187,18 @@ class SparqlEngine:
         """Apply an update (whole or not at all) on the update thread, which cannot open network
         connections (with ``sandbox="require"``).
 
+        In the worker-process mode, an update other than pure ``INSERT DATA`` / ``DELETE DATA``
+        (bounded by the size of its body) first runs on a checkpoint of the store in a sandboxed
+        worker process, under the query time limit and the workers' memory cap
+        (:func:`graph.sparql.guard.try_update`); only an update that finished there is applied to
+        the store. Updates run one at a time. ``processes=False`` skips the try (library use).
+
         Raises:
             ForbiddenOperationError: ``LOAD`` or ``SERVICE``, or the update tried to connect out.
             QuerySyntaxError: the update does not parse.
             UpdateFailedError: the update failed while applied (e.g. ``CREATE`` of an existing graph).
+            QueryTimeoutError: the update ran past the time limit in its try; nothing was applied.
+            QueryMemoryError: the update needed more memory than a worker may use; nothing was applied.
             RuntimeError: updates are not enabled on this engine.
         """
         if self._updater is None:
@@ -198,6 +209,9 @@ class SparqlEngine:
             sparql = text
             if base_iri is not None and "BASE" not in found.keywords:
                 sparql = f"BASE {_iri(base_iri)} {text}"
+            if self._processes is not None and data_only(sparql) is None:
+                try_update(self.store, UpdateRequest(sparql, refuse_outbound=self.refuse_outbound),
+                           timeout=self.timeout, sandbox=self.sandbox, memory_mb=self.memory_mb)
             try:
                 self.store.update(sparql)
             except RuntimeError as err:  # pyoxigraph's evaluation errors; the update rolled back
@@ -251,17 +265,6 @@ class SparqlEngine:
             self._updater.shutdown()
         if self._processes is not None:
             self._processes.close()
-
-
-def _copy_to_disk(store: ox.Store, target: Path) -> None:
-    """Write every quad of an (in-memory) store into a new on-disk store at ``target``."""
-    copy = ox.Store(str(target))
-    copy.bulk_extend(store.quads_for_pattern(None, None, None, None))
-    copy.flush()
-    del copy
-    import gc
-
-    gc.collect()  # release the directory lock before the workers open it
 
 
 async def check_off_loop(check: Callable[..., T], text: str, **options: Any) -> T:

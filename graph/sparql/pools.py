@@ -33,6 +33,7 @@ from graph.sparql.protocol import (
     execute,
 )
 from graph.sparql.sandbox import SANDBOX_MODES, SandboxUnavailableError, isolate_process, limit_memory
+from graph.sparql.updates import UpdateRequest, execute_update
 from graph.sparql_text import (  # noqa: F401 (the tokenizer, re-exported)
     _BASE,
     _CHARS,
@@ -91,10 +92,17 @@ class DaemonPool:
             self._jobs.put(None)
 
 
+#: What a worker opens its store for: ``query`` (read-only) or ``update`` (read-write: a checkpoint
+#: the engine tries an update on before applying it to the live store).
+WORKER_MODES = ("query", "update")
+
+
 def _worker_main(path: str, conn: Connection, max_rows: int, *, sandbox: str = "require",
-                 memory_mb: int = 0) -> None:
-    """Body of a query worker process: cut itself off from the network (``sandbox="require"``),
-    cap its memory, open the store read-only, then answer requests from ``conn`` until it closes.
+                 memory_mb: int = 0, mode: str = "query") -> None:
+    """Body of a worker process: cut itself off from the network (``sandbox="require"``), cap its
+    memory, open the store (read-only, or read-write in ``update`` mode), then answer requests
+    from ``conn`` (a :class:`QueryRequest`, or an :class:`UpdateRequest` in ``update`` mode)
+    until it closes.
 
     It says ``("ready", how)`` once the store is open, or ``("failed", reason)`` and exits.
     """
@@ -103,7 +111,7 @@ def _worker_main(path: str, conn: Connection, max_rows: int, *, sandbox: str = "
         limit_memory(memory_mb)
         if os.getpriority(os.PRIO_PROCESS, 0) < WORKER_NICENESS:  # not yet lowered by the entry point
             os.nice(WORKER_NICENESS)  # runaway queries yield the CPU to the server's own requests
-        store = ox.Store.read_only(path)
+        store = ox.Store(path) if mode == "update" else ox.Store.read_only(path)
     except (SandboxUnavailableError, OSError, MemoryError) as err:
         with contextlib.suppress(OSError):
             conn.send(("failed", f"{type(err).__name__}: {err}"))
@@ -120,7 +128,13 @@ def _worker_main(path: str, conn: Connection, max_rows: int, *, sandbox: str = "
         deadline = time.monotonic() + timeout
         reply: tuple[str, Any]
         try:
-            reply = ("ok", execute(store, request, deadline=deadline, max_rows=max_rows))
+            if isinstance(request, UpdateRequest):
+                if mode != "update":
+                    raise PermissionError("this worker holds its store read-only")
+                execute_update(store, request)
+                reply = ("ok", None)
+            else:
+                reply = ("ok", execute(store, request, deadline=deadline, max_rows=max_rows))
         except MemoryError:
             reply = ("error", QueryMemoryError(memory_message(memory_mb)))
         except (ChainKGError, OSError) as err:
@@ -145,7 +159,8 @@ def memory_message(memory_mb: int) -> str:
             "CHAINKG_WORKER_MEMORY_MB) and was stopped")
 
 
-def worker_command(path: str, fd: int, max_rows: int, *, sandbox: str = "require", memory_mb: int = 0) -> list[str]:
+def worker_command(path: str, fd: int, max_rows: int, *, sandbox: str = "require", memory_mb: int = 0,
+                   mode: str = "query") -> list[str]:
     """The command line of a worker process: :mod:`graph.sparql.worker`, which imports pyoxigraph
     and this module only (no web framework, no rdflib), so a worker is ready in a fraction of a
     second whatever program started the server.
@@ -153,7 +168,8 @@ def worker_command(path: str, fd: int, max_rows: int, *, sandbox: str = "require
     >>> worker_command("var/store", 5, 100)[1:3]
     ['-m', 'graph.sparql.worker']
     """
-    return [sys.executable, "-m", "graph.sparql.worker", path, str(fd), str(max_rows), sandbox, str(memory_mb)]
+    return [sys.executable, "-m", "graph.sparql.worker", path, str(fd), str(max_rows), sandbox, str(memory_mb),
+            mode]
 
 
 def _resolve(future: asyncio.Future[None]) -> None:
@@ -226,15 +242,22 @@ class ProcessPool:
         memory_mb: address-space cap of each worker in MiB (0: none).
         on_empty: called once, after :meth:`close`, when the last worker has stopped (e.g. to
             delete the snapshot the workers read).
+        mode: ``query`` (workers read the store) or ``update`` (workers write it: see
+            :meth:`apply`).
+        respawn: replace a worker that timed out or died (``False`` for a pool used once).
 
     Raises:
         WorkerStartError: the first workers could not start (e.g. no sandbox available).
     """
 
     def __init__(self, path: str, *, size: int, max_rows: int, sandbox: str = "require", memory_mb: int = 0,
-                 on_empty: Callable[[], None] | None = None) -> None:
+                 on_empty: Callable[[], None] | None = None, mode: str = "query", respawn: bool = True) -> None:
         if sandbox not in SANDBOX_MODES:
             raise ValueError(f"sandbox must be one of {SANDBOX_MODES}")
+        if mode not in WORKER_MODES:
+            raise ValueError(f"mode must be one of {WORKER_MODES}")
+        self._mode = mode
+        self._respawn_workers = respawn
         self._path = path
         self._size = size
         self._max_rows = max_rows
@@ -277,7 +300,8 @@ class ProcessPool:
     def _start(self) -> _Worker:
         ours, theirs = socket.socketpair()
         fd = theirs.fileno()
-        command = worker_command(self._path, fd, self._max_rows, sandbox=self._sandbox, memory_mb=self._memory_mb)
+        command = worker_command(self._path, fd, self._max_rows, sandbox=self._sandbox, memory_mb=self._memory_mb,
+                                 mode=self._mode)
         try:
             process = subprocess.Popen(command, pass_fds=(fd,), stdin=subprocess.DEVNULL)
         finally:
@@ -313,6 +337,22 @@ class ProcessPool:
             QueryWorkerError: the worker died otherwise.
             plus whatever :func:`execute` raises in the worker.
         """
+        return _unwrap(*self._exchange(request, timeout=timeout))
+
+    def apply(self, request: UpdateRequest, *, timeout: float) -> None:
+        """Apply an update in a free worker of an ``update`` pool, under the same time limit and
+        memory cap as a query (the worker is killed at the deadline).
+
+        Raises:
+            QueryTimeoutError, QueryMemoryError, QueryWorkerError: as :meth:`run`.
+            plus whatever :func:`execute_update` raises in the worker.
+        """
+        status, payload = self._exchange(request, timeout=timeout)
+        if status != "ok":
+            raise payload
+
+    def _exchange(self, request: QueryRequest | UpdateRequest, *, timeout: float) -> tuple[str, Any]:
+        """Send ``request`` to a free worker and return its reply, under the deadline."""
         deadline = time.monotonic() + timeout
         try:
             worker = self._idle.get(timeout=timeout)
@@ -323,7 +363,7 @@ class ProcessPool:
             if not worker.conn.poll(max(deadline - time.monotonic(), 0.0)):
                 raise QueryTimeoutError(TIMEOUT_MESSAGE)
             lease.reply = worker.conn.recv()
-        return _unwrap(*lease.reply)
+        return lease.reply
 
     async def run_async(self, request: QueryRequest, *, timeout: float) -> QueryAnswer:
         """:meth:`run` for the event loop: the answer is awaited on the worker's pipe (no thread
@@ -374,7 +414,7 @@ class ProcessPool:
             with contextlib.suppress(subprocess.TimeoutExpired):
                 code = worker.process.wait(timeout=2)
         self._kill(worker)
-        if not self._closed:
+        if not self._closed and self._respawn_workers:
             threading.Thread(target=self._respawn, name="sparql-respawn", daemon=True).start()
         return code
 

@@ -35,6 +35,9 @@ from rdflib.term import Node
 
 from graph.errors import DataRejectedError, InvalidTermError, Problem, QuerySyntaxError, StoreLockedError
 from graph.ns import GENID, PREFIXES
+from graph.store.merged_update import REDERIVE_DEFAULT_GRAPH, apply_update, data_only  # noqa: F401 (re-exported)
+
+_data_only = data_only  # the name this module used before the update code moved
 
 #: File suffix → pyoxigraph format of the files chainkg reads and writes.
 RDF_FORMATS: dict[str, ox.RdfFormat] = {
@@ -265,17 +268,21 @@ class KGStore:
     def update(self, sparql: str) -> None:
         """Apply a SPARQL 1.1 Update in one transaction (all of it or nothing).
 
-        The default graph stays the merge of the named graphs. An update made only of
-        ``INSERT DATA`` operations, or only of ``DELETE DATA`` operations (what accepting or
-        withdrawing facts sends), maintains it incrementally: its quads are read by running the
-        update on an empty in-memory store, then written with :meth:`add_claims` or
-        :meth:`remove_claims`, at a cost proportional to the data it carries. Any other update
-        re-derives the default graph in the same transaction (a cost proportional to the store).
+        The default graph stays the merge of the named graphs, at a cost proportional to what
+        the update changes. An update made only of ``INSERT DATA`` operations, or only of
+        ``DELETE DATA`` operations (what accepting or withdrawing facts sends), has its quads read
+        by running it on an empty in-memory store, then written with :meth:`add_claims` or
+        :meth:`remove_claims`. Any other update is rewritten by
+        :func:`graph.store.merged_update.apply_update` to record the triples it may add or remove
+        and fix the default graph for those alone; only the forms that may change everything
+        (``CLEAR``/``DROP`` of ``DEFAULT``, ``NAMED`` or ``ALL``, ``ADD``/``COPY``/``MOVE`` with
+        ``DEFAULT``, and whatever the rewriter cannot read with certainty) re-derive the whole
+        default graph in the same transaction.
 
         Raises:
             QuerySyntaxError: the update does not parse.
         """
-        data = _data_only(sparql)
+        data = data_only(sparql)
         if data is not None:
             kind, text = data
             scratch = ox.Store()
@@ -291,7 +298,7 @@ class KGStore:
             return
         with self._write_lock:
             try:
-                self.ox.update(f"{sparql}\n;\n{REDERIVE_DEFAULT_GRAPH}", prefixes=PREFIXES)
+                apply_update(self.ox, sparql, prefixes=PREFIXES)
             except SyntaxError as err:
                 raise QuerySyntaxError(str(err)) from None
             finally:
@@ -537,67 +544,6 @@ def open_for_writing(path: Path) -> ox.Store:
 
 #: Every write keeps the default graph equal to the RDF merge of the named graphs.
 DEFAULT_GRAPH_IS_MERGE = True
-
-#: Appended to every update (same transaction): the default graph becomes the merge of the named ones.
-REDERIVE_DEFAULT_GRAPH = """DELETE { ?s ?p ?o } WHERE { ?s ?p ?o FILTER NOT EXISTS { GRAPH ?g { ?s ?p ?o } } } ;
-INSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }"""
-
-
-def _data_only(sparql: str) -> tuple[str, str] | None:
-    """``("insert", text)`` when every operation of the update is ``INSERT DATA``; ``("delete",
-    text with each such DELETE turned into INSERT)`` when every one is ``DELETE DATA``, so that
-    running the text on an empty store yields the quads it deletes; ``None`` otherwise.
-
-    >>> _data_only("PREFIX ex: <http://e/> INSERT DATA { GRAPH ex:g { ex:a ex:p 1 } }")[0]
-    'insert'
-    >>> _data_only("DELETE DATA { <http://a> <http://p> 1 } ; DELETE DATA { <http://a> <http://p> 2 }")[1]
-    'INSERT DATA { <http://a> <http://p> 1 } ; INSERT DATA { <http://a> <http://p> 2 }'
-    >>> _data_only("DELETE WHERE { ?s ?p ?o }") is None
-    True
-    >>> _data_only("INSERT DATA { <http://a> <http://p> 1 } ; CREATE GRAPH <http://g>") is None
-    True
-    """
-    from graph.sparql_text import tokens
-
-    kinds: set[str] = set()
-    starts: list[int] = []
-    depth = 0
-    expect_op = True
-    pending: tuple[str, int] | None = None  # (INSERT|DELETE, start) waiting for DATA
-    for token in tokens(sparql):
-        if token.kind == "punct" and token.text == "{":
-            depth += 1
-        elif token.kind == "punct" and token.text == "}":
-            depth -= 1
-        elif depth == 0 and token.kind == "punct" and token.text == ";":
-            expect_op = True
-            continue
-        if depth or not expect_op:
-            continue
-        word = token.keyword
-        if pending is not None:
-            if word != "DATA":
-                return None
-            kinds.add(pending[0])
-            starts.append(pending[1])
-            pending = None
-            expect_op = False
-        elif word in ("INSERT", "DELETE"):
-            pending = (word, token.start)
-        elif word in ("PREFIX", "BASE") or token.kind == "iri" or (token.kind == "name" and word is None):
-            continue  # the prologue: its keywords, prefix names and IRIs
-        else:
-            return None
-    if pending is not None or len(kinds) != 1:
-        return None
-    kind = kinds.pop()
-    if kind == "INSERT":
-        return "insert", sparql
-    text = sparql
-    for start in reversed(starts):
-        text = text[:start] + "INSERT" + text[start + len("DELETE"):]
-    return "delete", text
-
 
 def with_merged_view(quads: list[ox.Quad]) -> list[ox.Quad]:
     """Add the default-graph copy of every named-graph quad (the store dedupes).

@@ -380,6 +380,62 @@ def test_an_evaluation_error_answers_400_and_keeps_the_workers(guarded: Server) 
     assert status == 400 and body["error"]["code"] == "update_failed"
 
 
+# --- updates: bounded like queries ------------------------------------------------------------
+
+#: 600 quads to the third power, each compared: minutes of work in little memory (after an
+#: INSERT DATA that must not be applied either).
+RUNAWAY_UPDATE = (f"INSERT DATA {{ GRAPH <{EX}marker> {{ <{EX}m> <{EX}m> 1 }} }} ; "
+                  "DELETE { ?a ?b ?c } WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i "
+                  "FILTER(STR(?c) = CONCAT(STR(?f), STR(?i), 'x')) }")
+#: Sorting hundreds of millions of rows in an update's WHERE: gigabytes.
+BOMB_UPDATE = (f"INSERT {{ GRAPH <{EX}bomb> {{ ?a ?b ?c }} }} WHERE {{ SELECT * WHERE {{ ?a ?b ?c . ?d ?e ?f . "
+               "?g ?h ?i } ORDER BY ?c ?f ?i DESC(?a) }")
+
+
+def _checkpoints(server: Server) -> list[Path]:
+    assert server.store is not None
+    return sorted(server.store.parent.glob(f".{server.store.name}-update-*"))
+
+
+def test_a_runaway_update_answers_503_on_time_and_changes_nothing(guarded: Server) -> None:
+    guarded.wait_full()
+    answers: list[tuple[int, dict]] = []
+    thread = threading.Thread(target=lambda: answers.append(guarded.update(RUNAWAY_UPDATE)))
+    started = time.monotonic()
+    thread.start()
+    time.sleep(1)
+    assert guarded.query(f"ASK {{ <{EX}s2> ?p 2 }}")[0] == 200  # the server answers meanwhile
+    assert guarded.request("GET", "/health")[0] == 200
+    thread.join(timeout=60)
+    assert time.monotonic() - started < 8 + 10  # the limit, a worker's start and a checkpoint
+    status, body = answers[0]
+    assert status == 503, body
+    assert body["error"] == {"code": "query_timeout", "message": "the query ran past the time limit and was stopped"}
+    assert guarded.query(f"ASK {{ <{EX}m> ?p ?o }}") == (200, {"head": {}, "boolean": False})
+    assert guarded.query(f"ASK {{ <{EX}s4> ?p 4 }}") == (200, {"head": {}, "boolean": True})
+    assert _checkpoints(guarded) == []
+    assert len(guarded.workers()) == 2  # the update's worker was killed
+
+
+def test_a_memory_bomb_update_is_stopped_at_the_cap(guarded: Server) -> None:
+    status, body = guarded.update(BOMB_UPDATE)
+    assert status == 507, body
+    assert body["error"]["code"] == "query_memory"
+    assert f"({MEMORY_MB} MiB, CHAINKG_WORKER_MEMORY_MB)" in body["error"]["message"]
+    assert guarded.query(f"ASK {{ GRAPH <{EX}bomb> {{ ?s ?p ?o }} }}") == (200, {"head": {}, "boolean": False})
+    assert _checkpoints(guarded) == []
+    assert guarded.wait_full()["live"] == 2
+
+
+def test_an_ordinary_update_still_applies(guarded: Server) -> None:
+    text = (f"DELETE {{ GRAPH <{EX}bulk> {{ ?s <{EX}n> 9 }} }} INSERT {{ GRAPH <{EX}bulk> {{ ?s <{EX}n> 900 }} }} "
+            f"WHERE {{ GRAPH <{EX}bulk> {{ ?s <{EX}n> 9 }} }}")
+    assert guarded.update(text)[0] == 204
+    assert guarded.query(f"ASK {{ <{EX}s9> <{EX}n> 900 }}") == (200, {"head": {}, "boolean": True})
+    assert guarded.query(f"ASK {{ <{EX}s9> <{EX}n> 9 }}") == (200, {"head": {}, "boolean": False})
+    assert _checkpoints(guarded) == []
+
+
 # --- writers and readers of one directory -------------------------------------------------------
 
 
