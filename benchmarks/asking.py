@@ -122,12 +122,15 @@ def check(target: Target, q: Question, variant: str, refs: References) -> dict[s
     try:
         found = [canon(q.kind, target.answer(q, variant, i)) for i in range(q.subjects)]
     except (httpx.HTTPError, RuntimeError, ValueError) as err:
-        return {"passed": False, "detail": f"no answer: {type(err).__name__}: {str(err)[:200]}"}
+        return {"passed": False, "answered": False, "detail": f"no answer: {type(err).__name__}: {str(err)[:200]}"}
     except (KeyError, TypeError) as err:
         return {"passed": False, "detail": f"answer not in the expected shape: {type(err).__name__}: {err}"}
     if q.key not in refs:
         if not target.is_chainkg:
             return {"passed": False, "detail": "no reference: chainkg did not answer at this size"}
+        if all(not any(part for part in canon_.values()) for canon_ in found):
+            # an empty answer would make every peer "equivalent": the question proves nothing
+            return {"passed": False, "detail": "chainkg's answer is empty: nothing to compare"}
         refs[q.key] = found
         return {"passed": True, "detail": "reference"}
     problems = [f"subject {i}: {d}" for i, (ref, got) in enumerate(zip(refs[q.key], found, strict=True))
@@ -154,6 +157,11 @@ def ask(target: Target, qs: list[Question], s: Settings, refs: References, *,
             if q.kind is not None:
                 c = check(target, q, v, refs)
                 entry["checks"][v] = c
+                if not c["passed"] and c.get("answered", True) is False:
+                    # no answer at all (time-out, HTTP error): nothing to compare or time
+                    print(f"    NO ANSWER {target.system} {q.key} [{v}]: {c['detail']}", flush=True)
+                    entry["variants"][v] = {"error": c["detail"]}
+                    continue
                 if not c["passed"]:
                     print(f"    EQUIVALENCE FAILED {target.system} {q.key} [{v}]: {c['detail']}", flush=True)
                     entry["variants"][v] = {"skipped": "equivalence check failed: not timed"}

@@ -148,8 +148,8 @@ def questions(n: int, data: Path) -> tuple[list[Question], list[Question]]:
                  {"plain": lambda i: rq("mix_chain_counts")}),
         Question("sparql:describe", "SPARQL: facts of an enterprise", False, "rows", None,
                  {"plain": lambda i: rq("mix_describe", e=ent(0))}),
-        Question("sparql:projects", "SPARQL: projects in a district", False, "rows", None,
-                 {"plain": lambda i: rq("mix_projects", region=region)}),
+        Question("sparql:projects", "SPARQL: projects in a municipality", False, "rows", None,
+                 {"plain": lambda i: rq("mix_projects", region=region.rsplit("-", 1)[0])}),
         Question("sparql:provenance", "SPARQL: provenance of a fact", False, "rows", None,
                  {"plain": lambda i: rq("mix_provenance", e=ent(1))}),
     ]
