@@ -46,6 +46,8 @@ class Target:
         self.base = base
         self.sparql_path = sparql_path
         self.client = httpx.Client(base_url=base, timeout=timeout)
+        #: called after a request timed out, for a server that keeps working on abandoned queries
+        self.recover: Callable[[], None] | None = None
 
     @property
     def is_chainkg(self) -> bool:
@@ -156,6 +158,8 @@ def ask(target: Target, qs: list[Question], s: Settings, refs: References, *,
         for v in variants:
             if q.kind is not None:
                 c = check(target, q, v, refs)
+                if "Timeout" in c["detail"]:
+                    _recover(target)
                 entry["checks"][v] = c
                 if not c["passed"] and c.get("answered", True) is False:
                     # no answer at all (time-out, HTTP error): nothing to compare or time
@@ -166,9 +170,17 @@ def ask(target: Target, qs: list[Question], s: Settings, refs: References, *,
                     print(f"    EQUIVALENCE FAILED {target.system} {q.key} [{v}]: {c['detail']}", flush=True)
                     entry["variants"][v] = {"skipped": "equivalence check failed: not timed"}
                     continue
-            entry["variants"][v] = measure(target.call(q, v), q, s)
+            entry["variants"][v] = m = measure(target.call(q, v), q, s)
+            if "Timeout" in m.get("error", ""):
+                _recover(target)
         out[q.key] = entry
     return out
+
+
+def _recover(target: Target) -> None:
+    if target.recover is not None:
+        print(f"    (restarting {target.system} after a time-out)", flush=True)
+        target.recover()
 
 
 def throughput(target: Target, qs: list[Question], asked: dict[str, dict[str, Any]], s: Settings) -> dict[str, Any]:

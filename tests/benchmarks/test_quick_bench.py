@@ -62,15 +62,20 @@ def test_quick_benchmark(tmp_path: Path) -> None:
                 expected = ["rest"] if ours else list(q.peers)
                 assert list(entry["variants"]) == expected, (name, q.key)
                 for variant, m in entry["variants"].items():
+                    check = entry["checks"].get(variant)
+                    if name == "rdflib-endpoint" and check and check.get("answered") is False:
+                        # rdflib's engine may not answer a query in the quick run's 30 s: recorded
+                        assert m["error"].startswith("no answer") and "Timeout" in m["error"], m
+                        continue
                     # every answer was shown to hold chainkg's content before it was timed
                     if q.kind is not None:
-                        assert entry["checks"][variant]["passed"], (name, q.key, variant, entry["checks"][variant])
+                        assert check and check["passed"], (name, q.key, variant, check)
                     assert "error" not in m and "skipped" not in m, (name, q.key, variant, m)
                     assert _number(m["median_ms"]) and _number(m["p99_ms"]) and m["p99_ms"] >= m["median_ms"]
                     assert m["median_ms"] > 0
         assert _number(system["throughput"]["rps"]) and system["throughput"]["rps"] > 0
         assert system["throughput"]["errors"] == 0
-        # the same mix of questions on every system
+        # the same mix of questions on every system (each light question has an answering variant)
         assert [x.split(" [")[0] for x in system["throughput"]["mix"]] == [q.key for q in asked if q.in_mix]
     # Every figure is printed as well, with the checks.
     for label in ("enterprise lookup by id", "regions × chains matrix", "throughput", "check: passed"):
