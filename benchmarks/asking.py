@@ -95,7 +95,7 @@ def measure(call: Callable[[int], int], q: Question, s: Settings) -> dict[str, A
         t = time.perf_counter()
         out["bytes"] = call(0)
         out["first_ms"] = round((time.perf_counter() - t) * 1000, 2)
-        samples = []
+        samples: list[float] = []
         bound = time.perf_counter() + s.time_bound
         while len(samples) < reps and time.perf_counter() < bound:
             t = time.perf_counter()
@@ -191,10 +191,10 @@ def throughput(target: Target, qs: list[Question], asked: dict[str, dict[str, An
     for q in qs:
         if not q.in_mix:
             continue
-        ok = [v for v in (["rest"] if target.is_chainkg else q.best)
-              if asked.get(q.key, {}).get("checks", {}).get(v, {}).get("passed")]
-        if ok:
-            calls.append((q, ok[0]))
+        passed = [v for v in (["rest"] if target.is_chainkg else q.best)
+                  if asked.get(q.key, {}).get("checks", {}).get(v, {}).get("passed")]
+        if passed:
+            calls.append((q, passed[0]))
     if not calls:
         return {"clients": s.clients, "requests": 0, "errors": 0, "seconds": 0.0, "rps": 0.0, "mix": []}
     deadline = time.perf_counter() + s.load_bound

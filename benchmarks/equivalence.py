@@ -292,10 +292,14 @@ def compare(reference: Canonical, other: Canonical, *, limit: int = 5) -> list[s
                                      f"{'missing' if y is None else _show(y)}")
                 elif not _same(x, y):
                     found.append(f"{part}[{k!r}]: {_show(x)} != {_show(y)}")
-        elif isinstance(a, (set, frozenset, Counter)) and isinstance(b, (set, frozenset, Counter)):
+        elif isinstance(a, Counter) and isinstance(b, Counter):
             if a != b:
-                only_a = (a - b) if not isinstance(a, Counter) else set((a - b).elements())
-                only_b = (b - a) if not isinstance(b, Counter) else set((b - a).elements())
+                rows_a, rows_b = set((a - b).elements()), set((b - a).elements())
+                found.append(f"{part}: {len(a - b)} rows only in the reference {_show(rows_a)}, "
+                             f"{len(b - a)} only in the other {_show(rows_b)}")
+        elif isinstance(a, (set, frozenset)) and isinstance(b, (set, frozenset)):
+            if a != b:
+                only_a, only_b = a - b, b - a
                 found.append(f"{part}: {len(only_a)} only in the reference {_show(only_a)}, "
                              f"{len(only_b)} only in the other {_show(only_b)}")
         elif not _same(a, b):

@@ -98,13 +98,19 @@ def questions(n: int, data: Path) -> tuple[list[Question], list[Question]]:
     def ent(i: int) -> str:
         return f"{ID}enterprise/{ents[i % len(ents)]}"
 
+    def fixed(name: str, **params: str) -> Sparql:
+        query = rq(name, **params)
+        return lambda i: query
+
+    def per_enterprise(name: str) -> Sparql:
+        return lambda i: rq(name, e=ent(i))
+
     def search(role: str, text: str, *, mix: bool = True) -> Question:
         # the key names the role: the text varies by size
+        stems = ", ".join(f'"{literal(s)}"' for s in stem_names(text))
         return Question(f"search:{role}", f"search “{text}”", False, "search",
                         lambda i: ("/api/search", {"q": text}),
-                        {v: (lambda i, v=v: rq(f"search_{v}", text=literal(text),
-                                                stems=", ".join(f'"{literal(s)}"' for s in stem_names(text))))
-                         for v in ("plain", "tuned")},
+                        {v: fixed(f"search_{v}", text=literal(text), stems=stems) for v in ("plain", "tuned")},
                         in_mix=mix)
 
     def exact(role: str, label: str, text: str) -> Question:
@@ -121,7 +127,7 @@ def questions(n: int, data: Path) -> tuple[list[Question], list[Question]]:
                       {"plain": lambda i: rq("lookup", e=ent(i))}, subjects=len(ents), in_mix=True)
     neighbours = Question("neighbours", "lookup with local suppliers/customers", False, "neighbours",
                           lookup.rest,
-                          {v: (lambda i, v=v: rq(f"neighbours_{v}", e=ent(i))) for v in ("plain", "tuned")},
+                          {v: per_enterprise(f"neighbours_{v}") for v in ("plain", "tuned")},
                           subjects=len(ents))
     no_pinyin = ("no peer form: the data stores pinyin for enterprises only; chainkg derives it for "
                  "every name (pypinyin), which SPARQL cannot")
@@ -137,11 +143,11 @@ def questions(n: int, data: Path) -> tuple[list[Question], list[Question]]:
         neighbours,
         Question("completeness", f"completeness {chain} in a district", True, "completeness",
                  lambda i: (f"/api/chains/{chain}/completeness", {"region": region.rsplit('/', 1)[-1]}),
-                 {v: (lambda i, v=v: rq(f"completeness_{v}", chain=f"{ID}chain/{chain}", region=region))
+                 {v: fixed(f"completeness_{v}", chain=f"{ID}chain/{chain}", region=region)
                   for v in ("plain", "tuned")}),
         Question("matrix", "regions × chains matrix", True, "matrix",
                  lambda i: ("/api/completeness/matrix", {}),
-                 {v: (lambda i, v=v: rq(f"matrix_{v}")) for v in ("plain", "tuned")}),
+                 {v: fixed(f"matrix_{v}") for v in ("plain", "tuned")}),
     ]
     mix = [
         Question("sparql:chain_counts", "SPARQL: enterprises per chain", True, "rows", None,
