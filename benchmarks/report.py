@@ -173,7 +173,7 @@ def markdown(results: dict[str, Any]) -> str:
         without = sorted({e.get("note", "") for r in systems.values() for e in (r.get("latency") or {}).values()
                           if "note" in e})
         for text in without:
-            lines.append(f"No peer form: {text}.")
+            lines.append(f"{text[:1].upper()}{text[1:]}.")
         for p in peers:
             if "skipped" in systems[p]:
                 lines.append(f"{p} skipped at this size: {systems[p]['skipped']}.")
