@@ -47,7 +47,7 @@ SYSTEMS = ("chainkg", "chainkg-remote", "oxigraph", "rdflib-endpoint")
 RDFLIB_MAX_QUADS = 3_000_000
 
 
-QUICK = Settings(reps=8, heavy_reps=4, time_bound=8, request_timeout=30, clients=4, requests=120, load_bound=10)
+QUICK = Settings(reps=8, heavy_reps=4, time_bound=8, request_timeout=10, clients=4, requests=120, load_bound=10)
 FULL = Settings(reps=20, heavy_reps=5, time_bound=20, request_timeout=60, clients=8, requests=600, load_bound=20)
 
 
