@@ -18,9 +18,11 @@ Rules this module keeps:
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import hashlib
 import io
+import os
 import re
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -439,7 +441,8 @@ class KGStore:
             tally = _Tally(every=PROGRESS_EVERY,
                            report=None if progress is None else lambda: progress(reader.bytes, size))
             try:
-                self.ox.bulk_extend(_counted_with_copies(parsed, tally))
+                with _one_loader_thread() as started:
+                    self.ox.bulk_extend(_counted_with_copies(parsed, tally, started=started))
             except SyntaxError as err:
                 raise DataRejectedError([_problem(str(path), err)], kind="parse") from None
             self.version += 1
@@ -668,9 +671,11 @@ class _Tally:
         self.count = 0
 
 
-def _counted_with_copies(quads: Iterable[ox.Quad], tally: _Tally) -> Iterator[ox.Quad]:
+def _counted_with_copies(
+    quads: Iterable[ox.Quad], tally: _Tally, *, started: Callable[[], None] | None = None
+) -> Iterator[ox.Quad]:
     """:func:`_with_default_copies`, counting the quads read in ``tally`` (one generator: this
-    runs once per quad of a large file).
+    runs once per quad of a large file); ``started`` is called when the first quad is asked for.
 
     >>> q = ox.Quad(ox.NamedNode("http://s"), ox.NamedNode("http://p"), ox.Literal("o"), ox.NamedNode("http://g"))
     >>> t = _Tally(every=1, report=lambda: print("read", t.count))
@@ -679,6 +684,8 @@ def _counted_with_copies(quads: Iterable[ox.Quad], tally: _Tally) -> Iterator[ox
     read 2
     ['<http://g>', 'DEFAULT', '<http://g>', 'DEFAULT']
     """
+    if started is not None:
+        started()
     default = ox.DefaultGraph()
     every, report = tally.every, tally.report
     n = 0
@@ -690,6 +697,40 @@ def _counted_with_copies(quads: Iterable[ox.Quad], tally: _Tally) -> Iterator[ox
         if type(q.graph_name) is not ox.DefaultGraph:
             yield ox.Quad(q.subject, q.predicate, q.object, default)
     tally.count = n
+
+
+@contextlib.contextmanager
+def _one_loader_thread() -> Iterator[Callable[[], None]]:
+    """Make pyoxigraph's bulk loader build its table files on one background thread, not one per
+    CPU, which bounds its memory to two batches of a million quads (~1.4 GB with the
+    default-graph copies) instead of one more per CPU: about 2 GB on two CPUs, more on more.
+
+    pyoxigraph does not expose the loader's thread count; the loader takes it, once, when it
+    starts reading, from the CPUs the calling thread may run on (Rust's
+    ``available_parallelism``). So the calling thread is pinned to one CPU until the loader asks
+    for its first quad (call the yielded function then), and set free again at once: the
+    background threads it starts later may run on any CPU, and the parse runs beside them.
+    Elsewhere than Linux, nothing changes.
+    """
+    getter = getattr(os, "sched_getaffinity", None)
+    setter = getattr(os, "sched_setaffinity", None)
+    cpus = getter(0) if getter is not None else set()
+    if setter is None or len(cpus) < 2:
+        yield lambda: None
+        return
+    freed = False
+
+    def free() -> None:
+        nonlocal freed
+        if not freed:
+            freed = True
+            setter(0, cpus)
+
+    setter(0, {min(cpus)})
+    try:
+        yield free
+    finally:
+        free()
 
 
 def _told(steps: Callable[[str], None] | None, step: str) -> None:

@@ -124,3 +124,26 @@ def test_cli_build_with_data_needs_a_directory(
     monkeypatch.setattr(cli, "default_store_path", lambda: "")  # CHAINKG_STORE="": in memory
     assert cli.main(["build", "--data", str(generated)]) == 2
     assert "--data needs an on-disk store" in capsys.readouterr().err
+
+
+def test_the_loader_thread_is_pinned_only_until_the_first_quad(tmp_path: Path, generated: Path) -> None:
+    import os
+
+    if not hasattr(os, "sched_getaffinity") or len(os.sched_getaffinity(0)) < 2:
+        pytest.skip("needs Linux and two CPUs")
+    cpus = os.sched_getaffinity(0)
+    seen: list[set[int]] = []
+    with embedded._one_loader_thread() as started:
+        seen.append(os.sched_getaffinity(0))
+        started()
+        seen.append(os.sched_getaffinity(0))
+    assert seen == [{min(cpus)}, cpus] and os.sched_getaffinity(0) == cpus
+    store = KGStore(tmp_path / "s")
+    store.bulk_load_file(generated)
+    assert os.sched_getaffinity(0) == cpus  # set free again after a load
+    bad = tmp_path / "bad.nq"
+    bad.write_text("not N-Quads\n", encoding="utf-8")
+    with pytest.raises(DataRejectedError):
+        store.bulk_load_file(bad)  # rejected, and set free all the same
+    assert os.sched_getaffinity(0) == cpus
+    store.close()
