@@ -31,7 +31,6 @@ from pathlib import Path
 from typing import IO, Any, cast
 
 import pyoxigraph as ox
-from oxrdflib import OxigraphStore
 from rdflib import BNode, Dataset, Literal, URIRef
 from rdflib.term import Node
 
@@ -188,12 +187,24 @@ class KGStore:
             self.path.mkdir(parents=True, exist_ok=True)
             inner = open_for_writing(self.path)
         self.ox: ox.Store = inner
-        self.dataset = Dataset(store=OxigraphStore(store=inner), default_union=False)
-        for prefix, ns in PREFIXES.items():
-            self.dataset.bind(prefix, ns, override=True)
+        self._dataset: Dataset | None = None
         self._write_lock = threading.Lock()
         #: Bumped on every write, so caches derived from the data know when to rebuild.
         self.version = 0
+
+    @property
+    def dataset(self) -> Dataset:
+        """The rdflib ``Dataset`` over this store (oxrdflib), made on first use: a server that
+        never asks for it does not import oxrdflib and rdflib's SPARQL modules at start-up."""
+        found = self._dataset
+        if found is None:
+            from oxrdflib import OxigraphStore
+
+            found = Dataset(store=OxigraphStore(store=self.ox), default_union=False)
+            for prefix, ns in PREFIXES.items():
+                found.bind(prefix, ns, override=True)
+            self._dataset = found
+        return found
 
     # --- reading --------------------------------------------------------------------------------
 
@@ -520,7 +531,9 @@ class KGStore:
             return
         if self.path is not None and not self.read_only:
             inner.flush()
-        self.dataset.store._store = None  # type: ignore[attr-defined]  # oxrdflib's handle
+        if self._dataset is not None:
+            self._dataset.store._store = None  # type: ignore[attr-defined]  # oxrdflib's handle
+            self._dataset = None
         del self.ox, inner
         gc.collect()  # the RocksDB lock goes with the last reference
 
