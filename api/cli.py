@@ -88,22 +88,30 @@ def _store_arg(p: argparse.ArgumentParser) -> None:
 def _build_args(p: argparse.ArgumentParser) -> None:
     _store_arg(p)
     p.add_argument("--no-validate", action="store_true", help="skip SHACL validation")
+    p.add_argument("--data", action="append", default=[], metavar="FILE",
+                   help="a large RDF file (e.g. N-Quads with claim graphs) bulk-loaded after the seeds, "
+                        "not SHACL-validated (repeatable; needs an on-disk store)")
     p.add_argument("--format", choices=["table", "json"], default="table")
 
 
 @command("build", "load ontology + seeds, validate with SHACL, print counts")
 @arguments(_build_args)
 def cmd_build(args: argparse.Namespace) -> int:
-    from api.progress import build_progress
+    from api.progress import build_progress, load_progress
     from graph.build.loading import build, build_directory
 
     path = args.store or default_store_path() or None
-    with build_progress(directory=path is not None, validate=not args.no_validate) as progress:
+    if args.data and path is None:
+        print("chainkg build: --data needs an on-disk store (--store DIR)", file=sys.stderr)
+        return 2
+    with build_progress(directory=path is not None, validate=not args.no_validate) as progress, \
+            load_progress() as loaded:
         if path is None:
             with KGStore(None) as store:
                 report = build(store, validate=not args.no_validate, progress=progress)
         else:
-            report = build_directory(path, validate=not args.no_validate, progress=progress)
+            report = build_directory(path, validate=not args.no_validate, progress=progress,
+                                     extra=[Path(d) for d in args.data], load_progress=loaded)
     data = {"quads": report.quads, "classes": report.classes, "facts_without_provenance": report.unsourced,
             "user_imports": report.imports}
     emit(data, fmt=args.format, table=lambda d: (

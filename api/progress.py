@@ -2,7 +2,9 @@
 
 :func:`build_progress` yields a :data:`graph.build.loading.Progress` callback that draws a tqdm bar on
 standard error from its first step on (a start that builds nothing draws nothing);
-:func:`log_to_stderr` shows the ``chainkg`` loggers' INFO lines there.
+:func:`load_progress` yields a :data:`graph.store.embedded.ReadProgress` callback that draws the bar
+of a bulk load (bytes of the file read); :func:`log_to_stderr` shows the ``chainkg`` loggers' INFO
+lines there.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from graph.build.loading import Progress, build_steps
+from graph.store.embedded import ReadProgress
 
 
 class _StderrHandler(logging.StreamHandler):
@@ -67,6 +70,35 @@ def build_progress(*, directory: bool, validate: bool = True, desc: str = "build
 
     try:
         yield step
+    finally:
+        if bar is not None:
+            bar.close()
+
+
+@contextmanager
+def load_progress(*, desc: str = "loading") -> Iterator[ReadProgress]:
+    """A progress callback for bulk loads (:meth:`graph.store.embedded.KGStore.bulk_load_file`):
+    one bar per file, in bytes read, drawn on standard error from the first report on.
+
+    >>> with load_progress() as told:
+    ...     pass  # nothing loaded: no bar
+    """
+    from tqdm import tqdm
+
+    bar: Any = None
+
+    def told(done: int, size: int) -> None:
+        nonlocal bar
+        if bar is not None and (bar.total != size or done < bar.n):  # the next file
+            bar.close()
+            bar = None
+        if bar is None:
+            bar = tqdm(total=size, desc=desc, unit="B", unit_scale=True, unit_divisor=1024, file=sys.stderr,
+                       leave=True, dynamic_ncols=True)
+        bar.update(done - bar.n)
+
+    try:
+        yield told
     finally:
         if bar is not None:
             bar.close()

@@ -17,7 +17,7 @@ import pyoxigraph as ox
 
 from graph.errors import DataRejectedError, Problem
 from graph.ns import ONTOLOGY_GRAPH
-from graph.store.embedded import KGStore, parse_quads, rdf_format
+from graph.store.embedded import KGStore, ReadProgress, parse_quads, rdf_format
 from graph.store.shapes import (  # noqa: F401 (re-exported)
     _union_graph,
     _violations,
@@ -152,7 +152,7 @@ def build(
 
 def build_directory(
     path: str | Path, *, seeds: Sequence[Path] | None = None, validate: bool = True, extra: Sequence[Path] = (),
-    progress: Progress | None = None,
+    progress: Progress | None = None, load_progress: ReadProgress | None = None,
 ) -> BuildReport:
     """Build an on-disk store from scratch: ontology + seeds (+ ``extra`` files, bulk-loaded),
     then the user imports kept in its journal (:func:`graph.build.journal.replay`), then the build-time
@@ -165,9 +165,11 @@ def build_directory(
         validate: run SHACL on ontology + seeds before writing.
         extra: large data files (e.g. N-Quads) bulk-loaded after the seeds, not SHACL-validated.
         progress: told each step of :func:`build_steps` (``directory=True``) once it is done.
+        load_progress: told how far the bulk load of each ``extra`` file has read it.
 
     Raises:
-        DataRejectedError: the seeds do not parse or violate the shapes; nothing is written.
+        DataRejectedError: the seeds or an ``extra`` file do not parse, or the seeds violate the
+            shapes; nothing of that file is written.
     """
     import gc
 
@@ -178,7 +180,7 @@ def build_directory(
     try:
         report = build(store, seeds=seeds, validate=validate, progress=progress)  # validates before clearing
         for data in extra:
-            store.bulk_load_file(data)
+            store.bulk_load_file(data, progress=load_progress)
         from graph.build.journal import replay
 
         replayed = replay(store)  # user imports come back: a rebuild never drops them

@@ -18,8 +18,6 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from typing import Any, TypeVar
 
-import pyoxigraph as ox
-
 from graph.errors import (
     ChainKGError,
     QueryMemoryError,
@@ -30,10 +28,10 @@ from graph.sparql.protocol import (
     TIMEOUT_MESSAGE,
     QueryAnswer,
     QueryRequest,
-    execute,
 )
-from graph.sparql.sandbox import SANDBOX_MODES, SandboxUnavailableError, isolate_process, limit_memory
-from graph.sparql.updates import UpdateRequest, execute_update
+from graph.sparql.sandbox import SANDBOX_MODES
+from graph.sparql.updates import UpdateRequest
+from graph.sparql.worker import WORKER_MODES, WORKER_NICENESS, _worker_main, memory_message  # noqa: F401 (re-exported)
 from graph.sparql_text import (  # noqa: F401 (the tokenizer, re-exported)
     _BASE,
     _CHARS,
@@ -90,73 +88,6 @@ class DaemonPool:
         """Stop the threads once the queued jobs are done (does not wait)."""
         for _ in self._threads:
             self._jobs.put(None)
-
-
-#: What a worker opens its store for: ``query`` (read-only) or ``update`` (read-write: a checkpoint
-#: the engine tries an update on before applying it to the live store).
-WORKER_MODES = ("query", "update")
-
-
-def _worker_main(path: str, conn: Connection, max_rows: int, *, sandbox: str = "require",
-                 memory_mb: int = 0, mode: str = "query") -> None:
-    """Body of a worker process: cut itself off from the network (``sandbox="require"``), cap its
-    memory, open the store (read-only, or read-write in ``update`` mode), then answer requests
-    from ``conn`` (a :class:`QueryRequest`, or an :class:`UpdateRequest` in ``update`` mode)
-    until it closes.
-
-    It says ``("ready", how)`` once the store is open, or ``("failed", reason)`` and exits.
-    """
-    try:
-        how = isolate_process() if sandbox == "require" else "none"
-        limit_memory(memory_mb)
-        if os.getpriority(os.PRIO_PROCESS, 0) < WORKER_NICENESS:  # not yet lowered by the entry point
-            os.nice(WORKER_NICENESS)  # runaway queries yield the CPU to the server's own requests
-        store = ox.Store(path) if mode == "update" else ox.Store.read_only(path)
-    except (SandboxUnavailableError, OSError, MemoryError) as err:
-        with contextlib.suppress(OSError):
-            conn.send(("failed", f"{type(err).__name__}: {err}"))
-        return
-    try:
-        conn.send(("ready", how))
-    except OSError:  # the server went away while this worker started
-        return
-    while True:
-        try:
-            request, timeout = conn.recv()
-        except (EOFError, OSError):
-            return
-        deadline = time.monotonic() + timeout
-        reply: tuple[str, Any]
-        try:
-            if isinstance(request, UpdateRequest):
-                if mode != "update":
-                    raise PermissionError("this worker holds its store read-only")
-                execute_update(store, request)
-                reply = ("ok", None)
-            else:
-                reply = ("ok", execute(store, request, deadline=deadline, max_rows=max_rows))
-        except MemoryError:
-            reply = ("error", QueryMemoryError(memory_message(memory_mb)))
-        except (ChainKGError, OSError) as err:
-            reply = ("error", err)
-        try:
-            conn.send(reply)
-        except OSError:  # the server stopped waiting (it kills this worker next)
-            return
-
-
-#: CPU priority of worker processes below the server's (``nice`` increment).
-WORKER_NICENESS = 10
-
-
-def memory_message(memory_mb: int) -> str:
-    """The fixed message of a query stopped at the workers' memory limit.
-
-    >>> memory_message(512)
-    'the query needed more memory than a query worker may use (512 MiB, CHAINKG_WORKER_MEMORY_MB) and was stopped'
-    """
-    return (f"the query needed more memory than a query worker may use ({memory_mb} MiB, "
-            "CHAINKG_WORKER_MEMORY_MB) and was stopped")
 
 
 def worker_command(path: str, fd: int, max_rows: int, *, sandbox: str = "require", memory_mb: int = 0,

@@ -18,18 +18,19 @@ Rules this module keeps:
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import hashlib
 import io
+import os
 import re
 import threading
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, cast
 
 import pyoxigraph as ox
-from oxrdflib import OxigraphStore
 from rdflib import BNode, Dataset, Literal, URIRef
 from rdflib.term import Node
 
@@ -56,6 +57,11 @@ RDF_FORMATS: dict[str, ox.RdfFormat] = {
 
 #: Above this many quads an import goes through pyoxigraph's bulk loader (not transactional).
 BULK_THRESHOLD = 500_000
+
+#: Told how far a bulk load has read its file: ``(bytes read, size of the file in bytes)``.
+ReadProgress = Callable[[int, int], None]
+#: Quads between two calls of a bulk load's progress callback.
+PROGRESS_EVERY = 1 << 16
 
 
 def rdf_format(name_or_path: str | Path) -> ox.RdfFormat:
@@ -184,12 +190,24 @@ class KGStore:
             self.path.mkdir(parents=True, exist_ok=True)
             inner = open_for_writing(self.path)
         self.ox: ox.Store = inner
-        self.dataset = Dataset(store=OxigraphStore(store=inner), default_union=False)
-        for prefix, ns in PREFIXES.items():
-            self.dataset.bind(prefix, ns, override=True)
+        self._dataset: Dataset | None = None
         self._write_lock = threading.Lock()
         #: Bumped on every write, so caches derived from the data know when to rebuild.
         self.version = 0
+
+    @property
+    def dataset(self) -> Dataset:
+        """The rdflib ``Dataset`` over this store (oxrdflib), made on first use: a server that
+        never asks for it does not import oxrdflib and rdflib's SPARQL modules at start-up."""
+        found = self._dataset
+        if found is None:
+            from oxrdflib import OxigraphStore
+
+            found = Dataset(store=OxigraphStore(store=self.ox), default_union=False)
+            for prefix, ns in PREFIXES.items():
+                found.bind(prefix, ns, override=True)
+            self._dataset = found
+        return found
 
     # --- reading --------------------------------------------------------------------------------
 
@@ -406,37 +424,56 @@ class KGStore:
         """Write already-parsed quads (one transaction below ``BULK_THRESHOLD``)."""
         return self._write(list(quads), [source])
 
-    def bulk_load_file(self, path: str | Path) -> LoadReport:
-        """Load a large file with pyoxigraph's bulk loader after a parse-only check pass.
+    def bulk_load_file(
+        self, path: str | Path, *, optimize: bool = True, progress: ReadProgress | None = None,
+        steps: Callable[[str], None] | None = None,
+    ) -> LoadReport:
+        """Load a large file with pyoxigraph's bulk loader, parsing it once.
 
-        The check pass reads the whole file first, so a syntax error changes nothing. The load
-        then parses the file once more (leniently: it is known to be valid) and writes every quad
-        together with its default-graph copy in one bulk load, which keeps the default graph the
-        merge of the named graphs; an on-disk store is then compacted. The bulk loader is not
-        transactional: an I/O failure midway may leave part of the file in the store.
+        The file is parsed strictly, straight into the loader, which gets every quad together
+        with its default-graph copy (so the default graph stays the merge of the named graphs).
+        The loader is atomic: it writes table files beside the store and adds them to it only
+        once the whole file is read, and removes them on any failure, so a syntax error changes
+        nothing (no separate check pass is needed). An on-disk store is then compacted.
+
+        Args:
+            path: an RDF file; the format comes from the suffix.
+            optimize: compact an on-disk store after the load (the loader leaves many
+                overlapping table files; compacted, heavy queries run faster and no later open
+                finds anything to rewrite).
+            progress: told ``(bytes read, size of the file)`` every few tens of thousands of quads
+                and once at the end.
+            steps: told ``load``, ``flush`` and ``optimize`` as each is done.
 
         Raises:
-            DataRejectedError: the file does not parse (with line, column and reason).
+            DataRejectedError: the file does not parse (with line, column and reason); the store
+                is unchanged.
         """
         path = Path(path)
         fmt = rdf_format(path)
-        count = 0
-        try:
-            for _ in ox.parse(path=str(path), format=fmt, base_iri=_base_for(path)):
-                count += 1
-        except SyntaxError as err:
-            raise DataRejectedError([_problem(str(path), err)], kind="parse") from None
-        with self._write_lock:
+        size = path.stat().st_size
+        with path.open("rb", buffering=1 << 20) as raw, self._write_lock:
+            reader = _CountingReader(raw)
             before = 0 if self.is_empty() else len(self.ox)  # len() counts every quad
-            self.ox.bulk_extend(_with_default_copies(
-                ox.parse(path=str(path), format=fmt, base_iri=_base_for(path), lenient=True)))
-            self.ox.flush()
-            if self.path is not None:
-                # Compact now: the bulk loader leaves many overlapping table files; compacted,
-                # heavy queries run ~40% faster and no later open finds anything to rewrite.
-                self.ox.optimize()
+            parsed = ox.parse(cast(IO[bytes], reader), format=fmt, base_iri=_base_for(path))
+            tally = _Tally(every=PROGRESS_EVERY,
+                           report=None if progress is None else lambda: progress(reader.bytes, size))
+            try:
+                with _one_loader_thread() as started:
+                    self.ox.bulk_extend(_counted_with_copies(parsed, tally, started=started))
+            except SyntaxError as err:
+                raise DataRejectedError([_problem(str(path), err)], kind="parse") from None
             self.version += 1
-            return LoadReport([str(path)], count, before, len(self.ox))
+            read = tally.count
+            if progress is not None:
+                progress(size, size)
+            _told(steps, "load")
+            self.ox.flush()
+            _told(steps, "flush")
+            if optimize and self.path is not None:
+                self.ox.optimize()
+                _told(steps, "optimize")
+            return LoadReport([str(path)], read, before, len(self.ox))
 
     def _write(self, quads: list[ox.Quad], sources: list[str]) -> LoadReport:
         quads = with_merged_view(quads)
@@ -501,7 +538,9 @@ class KGStore:
             return
         if self.path is not None and not self.read_only:
             inner.flush()
-        self.dataset.store._store = None  # type: ignore[attr-defined]  # oxrdflib's handle
+        if self._dataset is not None:
+            self._dataset.store._store = None  # type: ignore[attr-defined]  # oxrdflib's handle
+            self._dataset = None
         del self.ox, inner
         gc.collect()  # the RocksDB lock goes with the last reference
 
@@ -567,6 +606,95 @@ def _with_default_copies(quads: Iterable[ox.Quad]) -> Iterator[ox.Quad]:
         yield q
         if not isinstance(q.graph_name, ox.DefaultGraph):
             yield ox.Quad(q.subject, q.predicate, q.object, default)
+
+
+class _CountingReader:
+    """A binary file for pyoxigraph's parser that counts the bytes read from it."""
+
+    def __init__(self, raw: IO[bytes]) -> None:
+        self.raw = raw
+        self.bytes = 0
+
+    def read(self, size: int = -1) -> bytes:
+        data = self.raw.read(size)
+        self.bytes += len(data)
+        return data
+
+
+class _Tally:
+    """How many quads a bulk load has read; calls ``report`` every ``every`` quads."""
+
+    def __init__(self, *, every: int, report: Callable[[], None] | None) -> None:
+        self.every = every
+        self.report = report
+        self.count = 0
+
+
+def _counted_with_copies(
+    quads: Iterable[ox.Quad], tally: _Tally, *, started: Callable[[], None] | None = None
+) -> Iterator[ox.Quad]:
+    """:func:`_with_default_copies`, counting the quads read in ``tally`` (one generator: this
+    runs once per quad of a large file); ``started`` is called when the first quad is asked for.
+
+    >>> q = ox.Quad(ox.NamedNode("http://s"), ox.NamedNode("http://p"), ox.Literal("o"), ox.NamedNode("http://g"))
+    >>> t = _Tally(every=1, report=lambda: print("read", t.count))
+    >>> [str(x.graph_name) for x in _counted_with_copies([q, q], t)]
+    read 1
+    read 2
+    ['<http://g>', 'DEFAULT', '<http://g>', 'DEFAULT']
+    """
+    if started is not None:
+        started()
+    default = ox.DefaultGraph()
+    every, report = tally.every, tally.report
+    n = 0
+    for n, q in enumerate(quads, start=1):
+        if report is not None and n % every == 0:
+            tally.count = n
+            report()
+        yield q
+        if type(q.graph_name) is not ox.DefaultGraph:
+            yield ox.Quad(q.subject, q.predicate, q.object, default)
+    tally.count = n
+
+
+@contextlib.contextmanager
+def _one_loader_thread() -> Iterator[Callable[[], None]]:
+    """Make pyoxigraph's bulk loader build its table files on one background thread, not one per
+    CPU, which bounds its memory to two batches of a million quads (~1.4 GB with the
+    default-graph copies) instead of one more per CPU: about 2 GB on two CPUs, more on more.
+
+    pyoxigraph does not expose the loader's thread count; the loader takes it, once, when it
+    starts reading, from the CPUs the calling thread may run on (Rust's
+    ``available_parallelism``). So the calling thread is pinned to one CPU until the loader asks
+    for its first quad (call the yielded function then), and set free again at once: the
+    background threads it starts later may run on any CPU, and the parse runs beside them.
+    Elsewhere than Linux, nothing changes.
+    """
+    getter = getattr(os, "sched_getaffinity", None)
+    setter = getattr(os, "sched_setaffinity", None)
+    cpus = getter(0) if getter is not None else set()
+    if setter is None or len(cpus) < 2:
+        yield lambda: None
+        return
+    freed = False
+
+    def free() -> None:
+        nonlocal freed
+        if not freed:
+            freed = True
+            setter(0, cpus)
+
+    setter(0, {min(cpus)})
+    try:
+        yield free
+    finally:
+        free()
+
+
+def _told(steps: Callable[[str], None] | None, step: str) -> None:
+    if steps is not None:
+        steps(step)
 
 
 # --- safe parameter binding -------------------------------------------------------------------

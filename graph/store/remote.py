@@ -267,7 +267,7 @@ class RemoteStore(KGStore):
     def _write(self, quads: list[ox.Quad], sources: list[str]) -> LoadReport:
         raise ForbiddenOperationError(MSG_LOAD_REMOTE)
 
-    def bulk_load_file(self, path: str | Path) -> LoadReport:
+    def bulk_load_file(self, path: str | Path, **options: Any) -> LoadReport:
         """Refused: load the file with the server's own loader."""
         raise ForbiddenOperationError(MSG_LOAD_REMOTE)
 
