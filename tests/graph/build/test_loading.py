@@ -9,7 +9,8 @@ import pytest
 from graph import queries
 from graph.build.loading import build, import_files, seed_files
 from graph.errors import DataRejectedError
-from graph.store.embedded import KGStore, stats
+from graph.store import stats
+from graph.store.embedded import KGStore
 
 PREFIXES = """@prefix ckg: <https://w3id.org/chainkg/ontology#> .
 @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
