@@ -24,9 +24,11 @@ in ``CHAINKG_CRASH_AT`` (``journal-written``, ``store-written``, ``remove-marked
 
 Readers in other processes (a running server) learn of a committed change from the marker file
 ``<store>/chainkg.version``, replaced (a new inode) after every commit: :func:`stamp` is one
-``stat`` call, cheap enough for every request. An import into a store directory also brings the
+``stat`` call, cheap enough for every request. Every import and removal also brings the
 build-time side files (name index, coverage and members tables) up to date for the resources it
-touched, and seals them again (:mod:`graph.index.side_files`), so a reader keeps using them.
+touched (:mod:`graph.index.side_files`): into a directory, sealed again after the store is closed,
+so a reader in another process keeps using them; into a store this process holds open (a server
+with an admin token), in place, so this process's name index and questions see the change at once.
 
 >>> import pyoxigraph as ox
 >>> from graph.store.embedded import KGStore
@@ -59,7 +61,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from graph.errors import ChainKGError, DataRejectedError, Problem
-from graph.index.side_files import SideFiles, touched_subjects
+from graph.index.side_files import SideFiles, kept_by, touched_subjects
 from graph.store.embedded import KGStore
 
 FILE = "journal.sqlite"
@@ -273,12 +275,15 @@ def _crash_point(name: str) -> None:
 
 @contextmanager
 def _writable(target: KGStore | str | Path) -> Iterator[tuple[KGStore, SideFiles | None]]:
-    """The store to write: ``target`` itself, or the directory opened for writing (closed after,
-    and then its name index brought up to date for what the write touched: :mod:`graph.index.side_files`)."""
+    """The store to write and the maintainer of its side files (:mod:`graph.index.side_files`):
+    ``target`` itself, held for this write, its side files kept current in place (a server with
+    an admin token); or the directory opened for writing, closed after, and then its side files
+    brought up to date for what the write touched and sealed again."""
     if isinstance(target, KGStore):
         if target.read_only:
             raise ChainKGError("the store is open read-only; import into its directory instead")
-        yield target, None
+        with kept_by(target) as kept:
+            yield target, kept
         return
     side = SideFiles(Path(target))
     store = KGStore(Path(target))

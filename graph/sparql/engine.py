@@ -18,6 +18,7 @@ from graph.errors import (
     ForbiddenOperationError,
     QueryTimeoutError,
 )
+from graph.index.side_files import apply_update
 from graph.sparql.pools import (
     DaemonPool,
     ProcessPool,
@@ -199,7 +200,7 @@ class SparqlEngine:
             if base_iri is not None and "BASE" not in found.keywords:
                 sparql = f"BASE {_iri(base_iri)} {text}"
             try:
-                self.store.update(sparql)
+                apply_update(self.store, sparql)  # keeps the side files current for INSERT/DELETE DATA
             except RuntimeError as err:  # pyoxigraph's evaluation errors; the update rolled back
                 raise UpdateFailedError(f"update failed, nothing was written: {err}") from None
             except OSError as err:

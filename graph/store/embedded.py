@@ -275,15 +275,9 @@ class KGStore:
         Raises:
             QuerySyntaxError: the update does not parse.
         """
-        data = _data_only(sparql)
+        data = data_update(sparql)
         if data is not None:
-            kind, text = data
-            scratch = ox.Store()
-            try:
-                scratch.update(text, prefixes=PREFIXES)
-            except SyntaxError as err:
-                raise QuerySyntaxError(str(err)) from None
-            named = [q for q in scratch if not isinstance(q.graph_name, ox.DefaultGraph)]
+            kind, named = data
             if kind == "insert":
                 self.add_claims(named)
             else:
@@ -541,6 +535,32 @@ DEFAULT_GRAPH_IS_MERGE = True
 #: Appended to every update (same transaction): the default graph becomes the merge of the named ones.
 REDERIVE_DEFAULT_GRAPH = """DELETE { ?s ?p ?o } WHERE { ?s ?p ?o FILTER NOT EXISTS { GRAPH ?g { ?s ?p ?o } } } ;
 INSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }"""
+
+
+def data_update(sparql: str) -> tuple[str, list[ox.Quad]] | None:
+    """``("insert", quads)`` for an update made only of ``INSERT DATA`` operations, ``("delete",
+    quads)`` for one made only of ``DELETE DATA``: the named-graph quads it writes or deletes
+    (read by running it on an empty in-memory store, a cost proportional to the update);
+    ``None`` for any other update.
+
+    Raises:
+        QuerySyntaxError: the update does not parse.
+
+    >>> data_update("INSERT DATA { GRAPH <http://g> { <http://a> <http://p> 1 } }")[0]
+    'insert'
+    >>> data_update("DELETE WHERE { ?s ?p ?o }") is None
+    True
+    """
+    data = _data_only(sparql)
+    if data is None:
+        return None
+    kind, text = data
+    scratch = ox.Store()
+    try:
+        scratch.update(text, prefixes=PREFIXES)
+    except SyntaxError as err:
+        raise QuerySyntaxError(str(err)) from None
+    return kind, [q for q in scratch if not isinstance(q.graph_name, ox.DefaultGraph)]
 
 
 def _data_only(sparql: str) -> tuple[str, str] | None:
