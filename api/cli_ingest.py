@@ -133,8 +133,13 @@ def _accept_args(p: argparse.ArgumentParser) -> None:
 def cmd_accept(args: argparse.Namespace) -> int:
     if not args.ids and args.min_confidence is None:
         raise SystemExit("error: give candidate ids or --min-confidence X")
-    with open_store(args.store or default_store_path(), write=True) as store, review_area(args) as area:
-        report = accept(store, area, args.ids, min_confidence=args.min_confidence, who=args.by or _who())
+    path = args.store or default_store_path()
+    with open_store(path, write=True) as store, review_area(args) as area:  # built (or recovered) if need be
+        if store.path is None:
+            report = accept(store, area, args.ids, min_confidence=args.min_confidence, who=args.by or _who())
+        else:
+            store.close()  # written as a directory: its side files are sealed again after, then servers see it
+            report = accept(store.path, area, args.ids, min_confidence=args.min_confidence, who=args.by or _who())
     emit(
         report.to_dict(),
         fmt=args.format,

@@ -255,8 +255,16 @@ def stamp(path: str | Path) -> tuple[int, int] | None:
     return st.st_ino, st.st_mtime_ns
 
 
+#: Per thread: the store directories whose marker waits for the end of a write (``_writable``).
+_DEFERRED = threading.local()
+
+
 def _touch_marker(path: Path | None, version: int) -> None:
     if path is None:
+        return
+    deferred: dict[Path, int | None] | None = getattr(_DEFERRED, "paths", None)
+    if deferred is not None and path in deferred:  # announced once the side files are sealed again
+        deferred[path] = version
         return
     tmp = path / (MARKER + ".tmp")
     tmp.write_text(f"{version}\n")
@@ -285,13 +293,23 @@ def _writable(target: KGStore | str | Path) -> Iterator[tuple[KGStore, SideFiles
         with kept_by(target) as kept:
             yield target, kept
         return
-    side = SideFiles(Path(target))
-    store = KGStore(Path(target))
+    path = Path(target)
+    side = SideFiles(path)
+    deferred: dict[Path, int | None] = _DEFERRED.__dict__.setdefault("paths", {})
+    deferred[path] = None
     try:
-        yield store, side
+        store = KGStore(path)
+        try:
+            yield store, side
+        finally:
+            store.close()
+        side.finish()  # only after a write that went through: a failed one leaves the index unsealed
     finally:
-        store.close()
-    side.finish()  # only after a write that went through: a failed one leaves the index unsealed
+        # The change marker moves last, once the side files are sealed again: a server that reopens
+        # the store on it finds them current (moved earlier, it would answer without them).
+        version = deferred.pop(path)
+        if version is not None:
+            _touch_marker(path, version)
 
 
 def _new_id(journal: Journal, sha: str) -> str:
@@ -340,7 +358,8 @@ def record_import(
     with _writable(target) as (store, side):
         journal = journal_for(store)
         try:
-            recover(store, journal)
+            if recover(store, journal) and side is not None:
+                side.abandon()  # what the recovery changed is not in the side files
             sha = source.sha256
             for rec in journal.records():
                 if rec.sha256 == sha and rec.kind == kind:
@@ -389,7 +408,8 @@ def remove_import(target: KGStore | str | Path, import_id: str) -> ImportRecord:
     with _writable(target) as (store, side):
         journal = journal_for(store)
         try:
-            recover(store, journal)
+            if recover(store, journal) and side is not None:
+                side.abandon()
             seq, _ = journal.seq_of(import_id)
             record = next(r for r in journal.records() if r.id == import_id)
             with journal.transaction() as db:

@@ -129,6 +129,11 @@ class SideFiles:
         self._before: dict[str, _Contribution] = {}
         self._after: dict[str, _Contribution] = {}
 
+    def abandon(self) -> None:
+        """Give up keeping the side files current through this write (the store changed in a way
+        this maintainer did not follow): they fall behind, and readers stop using them."""
+        self.current = self.derived = False
+
     def before(self, store: KGStore, iris: set[str]) -> None:
         """Read what ``iris`` contribute to the derived tables before the write."""
         self._contributions(store, iris, self._before)

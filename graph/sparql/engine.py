@@ -18,7 +18,6 @@ from graph.errors import (
     ForbiddenOperationError,
     QueryTimeoutError,
 )
-from graph.index.side_files import apply_update
 from graph.sparql.pools import (
     DaemonPool,
     ProcessPool,
@@ -77,6 +76,9 @@ class SparqlEngine:
         updates: enable :meth:`update` (its thread is sandboxed when it starts).
         refuse_outbound: refuse ``SERVICE`` / ``LOAD`` by the keyword check before evaluation
             (``False``: the sandbox alone stops them).
+        apply: how an update is written, ``apply(store, text)`` (default ``store.update(text)``;
+            the service passes :func:`graph.index.side_files.apply_update`, which keeps the side
+            files current).
 
     Raises:
         WorkerStartError, SandboxUnavailableError: the sandbox is required but not available.
@@ -94,6 +96,7 @@ class SparqlEngine:
         memory_mb: int = 0,
         updates: bool = False,
         refuse_outbound: bool = True,
+        apply: Callable[[KGStore, str], None] | None = None,
     ) -> None:
         if sandbox not in SANDBOX_MODES:
             raise ValueError(f"sandbox must be one of {SANDBOX_MODES}")
@@ -105,6 +108,7 @@ class SparqlEngine:
         self.sandbox = sandbox
         self.memory_mb = memory_mb
         self.refuse_outbound = refuse_outbound
+        self._apply = apply or _store_update
         self._workers = workers
         self._union = not default_graph_is_merge()
         self._threads = DaemonPool(workers)
@@ -200,7 +204,7 @@ class SparqlEngine:
             if base_iri is not None and "BASE" not in found.keywords:
                 sparql = f"BASE {_iri(base_iri)} {text}"
             try:
-                apply_update(self.store, sparql)  # keeps the side files current for INSERT/DELETE DATA
+                self._apply(self.store, sparql)
             except RuntimeError as err:  # pyoxigraph's evaluation errors; the update rolled back
                 raise UpdateFailedError(f"update failed, nothing was written: {err}") from None
             except OSError as err:
@@ -252,6 +256,10 @@ class SparqlEngine:
             self._updater.shutdown()
         if self._processes is not None:
             self._processes.close()
+
+
+def _store_update(store: KGStore, text: str) -> None:
+    store.update(text)
 
 
 def _copy_to_disk(store: ox.Store, target: Path) -> None:
