@@ -99,7 +99,6 @@ def entry_of(store: KGStore, iri: str) -> tuple[str, dict[str, str], list[str]] 
     return kind, labels, names
 
 
-
 class SideFiles:
     """The side files of one store directory during one write (see the module docstring).
 
@@ -370,26 +369,39 @@ def _has(store: KGStore, s: Any, p: Any, o: Any) -> bool:
 
 def update_derived(directory: Path, before: dict[str, _Contribution], after: dict[str, _Contribution]) -> None:
     """Apply the difference of the contributions to ``coverage``, ``members`` and
-    ``member_counts`` of ``derived.sqlite``, in one transaction."""
+    ``member_counts`` of ``derived.sqlite``, in one transaction: each (region, segment) count and
+    each (area, segment) member count touched is written once, whatever the number of
+    enterprises behind it."""
+    from collections import Counter
+
+    steps: Counter[tuple[str, str]] = Counter()
+    gone: set[tuple[str, str, str, str | None]] = set()
+    new: set[tuple[str, str, str, str | None]] = set()
+    for iri in before:
+        (pairs_b, members_b), (pairs_a, members_a) = before[iri], after[iri]
+        steps.update(pairs_a - pairs_b)
+        steps.subtract(pairs_b - pairs_a)
+        gone |= members_b - members_a
+        new |= members_a - members_b
     db = sqlite3.connect(directory / materialize.FILE, timeout=30)
     try:
-        for iri in before:
-            (pairs_b, members_b), (pairs_a, members_a) = before[iri], after[iri]
-            for (region, seg), step in [*((p, -1) for p in pairs_b - pairs_a), *((p, 1) for p in pairs_a - pairs_b)]:
-                cur = db.execute("UPDATE coverage SET enterprises = enterprises + ? WHERE region = ? AND seg = ?",
-                                 (step, region, seg))
-                if cur.rowcount == 0 and step > 0:
-                    db.execute("INSERT INTO coverage VALUES (?, ?, 1)", (region, seg))
-            db.execute("DELETE FROM coverage WHERE enterprises <= 0")
-            for area, seg, e, _ in members_b - members_a:
-                db.execute("DELETE FROM members WHERE area = ? AND seg = ? AND e = ?", (area, seg, e))
-            for row in members_a - members_b:
-                db.execute("INSERT INTO members VALUES (?, ?, ?, ?)", row)
-            for area, seg in {(a, s) for a, s, _, _ in members_a ^ members_b}:
-                n = db.execute("SELECT COUNT(*) FROM members WHERE area = ? AND seg = ?", (area, seg)).fetchone()[0]
-                db.execute("DELETE FROM member_counts WHERE area = ? AND seg = ?", (area, seg))
-                if n:
-                    db.execute("INSERT INTO member_counts VALUES (?, ?, ?)", (area, seg, n))
+        for (region, seg), step in steps.items():
+            if step == 0:
+                continue
+            cur = db.execute("UPDATE coverage SET enterprises = enterprises + ? WHERE region = ? AND seg = ?",
+                             (step, region, seg))
+            if cur.rowcount == 0 and step > 0:
+                db.execute("INSERT INTO coverage VALUES (?, ?, ?)", (region, seg, step))
+            elif step < 0:
+                db.execute("DELETE FROM coverage WHERE region = ? AND seg = ? AND enterprises <= 0", (region, seg))
+        db.executemany("DELETE FROM members WHERE area = ? AND seg = ? AND e = ?",
+                       [(area, seg, e) for area, seg, e, _ in gone])
+        db.executemany("INSERT INTO members VALUES (?, ?, ?, ?)", sorted(new - gone, key=str))
+        for area, seg in {(a, s) for a, s, _, _ in gone | new}:
+            n = db.execute("SELECT COUNT(*) FROM members WHERE area = ? AND seg = ?", (area, seg)).fetchone()[0]
+            db.execute("DELETE FROM member_counts WHERE area = ? AND seg = ?", (area, seg))
+            if n:
+                db.execute("INSERT INTO member_counts VALUES (?, ?, ?)", (area, seg, n))
         db.commit()
     finally:
         db.close()

@@ -61,8 +61,17 @@ def test_quick_benchmark(tmp_path: Path) -> None:
                 assert m["median_ms"] > 0
         assert _number(system["throughput"]["rps"]) and system["throughput"]["rps"] > 0
         assert system["throughput"]["errors"] == 0
+    # The write figures: a roster imported beside a running server, one fact, one triple.
+    writes = size["writes"]
+    assert "error" not in writes, writes["error"]
+    for key in ("roster_cli_s", "roster_cli_peak_rss_mib", "roster_cli_seen_s", "roster_post_s",
+                "roster_post_server_peak_rss_mib", "roster_post_seen_s", "accepted_fact_ms", "insert_data_ms"):
+        assert _number(writes[key]) and writes[key] > 0, (key, writes.get(key))
+    assert writes["roster_rows"] == 200 and 0 < writes["roster_new"] <= 200
+    assert writes["server_side_files_after_cli"] == writes["server_side_files_after_post"] == "current"
     # Every figure is printed as well.
-    for label in ("enterprise lookup", "regions × chains matrix", "throughput", "speed-up of chainkg vs oxigraph"):
+    for label in ("enterprise lookup", "regions × chains matrix", "throughput", "speed-up of chainkg vs oxigraph",
+                  "until the last new firm answers name search"):
         assert label in proc.stdout
 
 
