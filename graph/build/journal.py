@@ -352,7 +352,8 @@ def record_import(
     if loose:
         raise DataRejectedError([Problem(source.name, f"{len(loose)} triple(s) outside any named graph; "
                                          "facts go into claim graphs with provenance")], kind="provenance")
-    lines = canonical(quads)
+    by_line = {str(q): q for q in quads}  # the canonical N-Quads line of each quad, each once
+    lines = sorted(by_line)
     if not lines:
         raise DataRejectedError([Problem(source.name, "no facts to import")], kind="empty")
     with _writable(target) as (store, side):
@@ -366,13 +367,14 @@ def record_import(
                     raise DataRejectedError([Problem(source.name, f"already imported as {rec.id} "
                                                      f"({rec.created}); remove it first to import it again")],
                                             kind="duplicate")
-            parsed = _parse_lines(lines)
+            parsed = [by_line[line] for line in lines]
             if validate:
                 checks.check(store, parsed, source=source.name, shacl=kind not in checks.BUILT_BY_CODE)
-            added = [q for q in parsed if q not in store.ox]
-            added_lines = {str(q) for q in added}
+            added_lines = {line for line, q in zip(lines, parsed, strict=True) if q not in store.ox}
+            added = [by_line[line] for line in lines if line in added_lines]
+            subjects = touched_subjects(added)
             if side is not None:
-                side.before(store, touched_subjects(added))
+                side.before(store, subjects)
             created = datetime.now(UTC).isoformat(timespec="seconds")
             with journal.transaction() as db:
                 import_id = _new_id(journal, sha)
@@ -385,10 +387,10 @@ def record_import(
                 db.executemany("INSERT INTO quads VALUES (?, ?, ?)",
                                ((seq, line, int(line in added_lines)) for line in lines))
             _crash_point("journal-written")
-            store.add_claims(added)
+            store.add_claims(added, unseen=True)
             _crash_point("store-written")
             if side is not None:
-                side.touch(store, touched_subjects(added))
+                side.touch(store, subjects)
             with journal.transaction() as db:
                 db.execute("UPDATE imports SET state = 'done' WHERE seq = ?", (seq,))
                 version = journal.bump()
