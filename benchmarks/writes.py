@@ -7,11 +7,12 @@ Builds a store (ontology + seeds + the synthetic graph of ``benchmarks.generate`
 ``chainkg build`` with extra data does, side files included), then measures on it and prints every
 figure (and one JSON line with all of them):
 
-* the headline: a registry-shaped roster CSV of ``--rows`` rows (:func:`benchmarks.roster_sample.write_csv`,
-  企查查 columns) imported with ``chainkg import roster.csv --store DIR`` while a read-only server
-  serves ``DIR``: ``roster_cli_s`` the command's wall time, ``roster_cli_peak_rss_mib`` the peak
-  resident memory of the importing process, ``roster_cli_seen_s`` the time from starting the
-  command until the last new firm of the roster answers ``/api/search`` by its full name;
+* the headline: a registry-shaped roster CSV of ``--rows`` rows (:func:`benchmarks.roster_sample.rows`,
+  企查查 columns, each short name once: :func:`_roster`) imported with ``chainkg import roster.csv
+  --store DIR`` while a read-only server serves ``DIR``: ``roster_cli_s`` the command's wall
+  time, ``roster_cli_peak_rss_mib`` the peak resident memory of the importing process,
+  ``roster_cli_seen_s`` the time from starting the command until the last new firm of the
+  roster answers ``/api/search`` by its full name;
 * the same through a server with an admin token that holds the store open for writing (``POST
   /api/imports``, another roster of as many rows): ``roster_post_s`` the request's wall time,
   ``roster_post_server_peak_rss_mib`` the server process's peak resident memory (``VmHWM``),
@@ -45,7 +46,6 @@ import pyoxigraph as ox
 
 from benchmarks.generate import generate
 from benchmarks.procs import Watched, free_port, wait_ready
-from benchmarks.roster_sample import write_csv
 from graph.build.journal import SourceFile, record_import
 from graph.build.loading import build_directory
 from graph.index import side_files
@@ -150,10 +150,35 @@ def rederive(path: Path) -> float:
 
 
 def _roster(work: Path, rows: int, seed: int) -> Path:
-    """Write the roster CSV (UTF-8 with BOM, as the shipped sample) and return its path."""
+    """Write a roster CSV of ``rows`` rows (UTF-8 with BOM, a title line above the header, as
+    registry exports and the shipped sample have) and return its path.
+
+    The rows are :func:`benchmarks.roster_sample.rows`, without those whose short name repeats an
+    earlier row's: the synthetic store is full of firms named from the same characters, and two
+    rows of one short name would both match one of them and be refused (one firm, two credit
+    codes), as the importer must refuse them.
+    """
+    import csv
+
+    from benchmarks.roster_sample import HEADER, TITLE
+    from benchmarks.roster_sample import rows as sample_rows
+    from graph.ingest.roster import short_names
+
+    kept: list[list[str]] = []
+    seen: set[str] = set()
+    for row in sample_rows(rows * 2, seed=seed):
+        short = (short_names(row[0]) or [row[0]])[-1]
+        if short not in seen:
+            seen.add(short)
+            kept.append(row)
+            if len(kept) == rows:
+                break
     file = work / f"roster-{rows}-{seed}.csv"
     with file.open("w", encoding="utf-8-sig", newline="") as f:
-        write_csv(f, rows, seed=seed)
+        writer = csv.writer(f, lineterminator="\n")
+        writer.writerow([TITLE])
+        writer.writerow(HEADER)
+        writer.writerows(kept)
     return file
 
 
