@@ -110,7 +110,7 @@ def small_writes(path: Path, *, reps: int) -> dict[str, Any]:
     server with an admin token holds it (side files kept current, sealed again on close)."""
     figures: dict[str, Any] = {}
     run = f"r{time.time_ns() % 10**9}"  # a store reused from an earlier run refuses a source it has seen
-    store = KGStore(path)
+    store = side_files.open_writable(path)  # as a server with an admin token opens it
     try:
         samples = []
         for i in range(reps):

@@ -223,6 +223,23 @@ def kept_by(store: KGStore) -> Iterator[SideFiles | None]:
                             "answered without them until the next chainkg build", path, err)
 
 
+def open_writable(path: Path) -> KGStore:
+    """Open the on-disk store at ``path`` for writing in this process, knowing which side files
+    are current for it: they are checked against their seal *before* the store is opened, since
+    RocksDB may compact its files as it opens them for writing, which changes the fingerprint
+    but not the data. Writes through :func:`kept_by` then keep them current; close the store
+    with :func:`close_and_seal`.
+
+    Raises:
+        StoreLockedError: another process holds the store for writing.
+    """
+    current = [file for file, sealed in ((name_store.FILE, name_store.sealed), (materialize.FILE, materialize.sealed))
+               if sealed(path)]
+    store = KGStore(path)
+    seals.kept(store, current)
+    return store
+
+
 def status(store: KGStore) -> str:
     """Whether the side files of an on-disk ``store`` answer for it now: ``current`` (both),
     ``names only`` (the derived tables fell behind), ``stale`` (the questions use SPARQL and the
@@ -238,14 +255,17 @@ def status(store: KGStore) -> str:
 
 
 def close_and_seal(store: KGStore) -> None:
-    """Close ``store`` and seal again the side files this process kept current for it (through
-    :func:`kept_by`) with the fingerprint of its closed files, so that the next process to open
-    it uses them. Side files that fell behind (a write that did not keep them current) stay
-    unsealed: readers ignore them until the next ``chainkg build``."""
+    """Close ``store`` and, when this process held it for writing, seal again the side files it
+    knows current for it (kept through :func:`kept_by`, or checked when it was opened) with the
+    fingerprint of its closed files, so that the next process to open it uses them. Side files
+    that fell behind (a write that did not keep them current) stay unsealed: readers ignore them
+    until the next ``chainkg build``."""
     path = store.path
-    unsealed, files = seals.current_files(store)
+    writable = path is not None and not store.read_only  # this process holds the store: nobody else writes it
+    _, files = seals.current_files(store)
     store.close()
-    if path is not None and unsealed and files:
+    if writable and files:  # also when nothing was written: RocksDB may have compacted its files
+        assert path is not None
         _seal(path, files, name_store.fingerprint(path))
 
 

@@ -100,7 +100,7 @@ def _normalised_names(rows: dict[str, set[tuple[Any, ...]]]) -> dict[str, set[tu
 
 
 def test_an_import_into_an_open_store_keeps_its_side_files_current(store_copy: Path, tmp_path: Path) -> None:
-    kg = KGStore(store_copy)  # held open for writing, as a server with an admin token holds it
+    kg = side_files.open_writable(store_copy)  # held open for writing, as a server with an admin token holds it
     try:
         assert isinstance(index_for(kg), PersistentNameIndex) and derived_for(kg) is not None
         assert _cell(matrix(kg), RONGCHANG, BIG_HEALTH) is None
@@ -143,7 +143,7 @@ def test_an_import_into_an_open_store_keeps_its_side_files_current(store_copy: P
 
 
 def test_while_the_store_is_open_for_writing_other_processes_do_not_trust_the_side_files(store_copy: Path) -> None:
-    kg = KGStore(store_copy)
+    kg = side_files.open_writable(store_copy)
     try:
         import_file(kg, roster(), filename="clinics.csv")
         assert not name_store.sealed(store_copy)  # unsealed on disk until the store is closed
@@ -162,7 +162,7 @@ def _data_update(verb: str) -> str:
 
 
 def test_insert_data_and_delete_data_keep_the_side_files_current(store_copy: Path) -> None:
-    kg = KGStore(store_copy)
+    kg = side_files.open_writable(store_copy)
     clinic = ID + "enterprise/test-clinic"
     try:
         side_files.apply_update(kg, _data_update("INSERT"))
@@ -190,7 +190,7 @@ def test_insert_data_and_delete_data_keep_the_side_files_current(store_copy: Pat
 
 
 def test_a_general_update_leaves_the_side_files_behind_never_wrong(store_copy: Path) -> None:
-    kg = KGStore(store_copy)
+    kg = side_files.open_writable(store_copy)
     try:
         side_files.apply_update(kg, _data_update("INSERT"))
         side_files.apply_update(kg, f"DELETE WHERE {{ GRAPH <{ID}claim/test-update> {{ ?s ?p ?o }} }}")
@@ -207,7 +207,7 @@ def test_a_general_update_leaves_the_side_files_behind_never_wrong(store_copy: P
 
 
 def test_during_a_write_readers_use_the_side_files_as_of_before_it(store_copy: Path) -> None:
-    kg = KGStore(store_copy)
+    kg = side_files.open_writable(store_copy)
     firm = ox.NamedNode(ID + "enterprise/test-writing")
     graph = ox.NamedNode(ID + "claim/test-writing")
     label = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
@@ -237,3 +237,20 @@ def test_the_in_memory_and_the_persistent_index_derive_keys_alike() -> None:
     assert {k for k, _ in index._keys} == keys
     assert set(index._stem) == stems
     assert to_pinyin(CLINIC_SHORT) in stems
+
+
+def test_side_files_checked_before_opening_stay_current_whatever_rocksdb_does_to_its_files(store_copy: Path) -> None:
+    kg = side_files.open_writable(store_copy)
+    stray = store_copy / "999999.sst"
+    try:
+        stray.write_bytes(b"")  # a new table file, as RocksDB compacting as it opens for writing: same data
+        assert not name_store.sealed(store_copy)
+        assert side_files.status(kg) == "current"  # checked before the store was opened
+        import_file(kg, roster(), filename="clinics.csv")
+        assert side_files.status(kg) == "current"
+    finally:
+        stray.unlink(missing_ok=True)
+        side_files.close_and_seal(kg)
+    with KGStore(store_copy, read_only=True) as reader:
+        assert side_files.status(reader) == "current"
+        assert index_for(reader).resolve(CLINIC_SHORT).iri.startswith(ID + "enterprise/")
