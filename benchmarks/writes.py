@@ -32,6 +32,7 @@ figure (and one JSON line with all of them):
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import statistics
@@ -149,14 +150,15 @@ def rederive(path: Path) -> float:
 # --- roster imports with a server running ---------------------------------------------------------
 
 
-def _roster(work: Path, rows: int, seed: int) -> Path:
+def _roster(work: Path, rows: int, seed: int, *, avoid: frozenset[str] = frozenset()) -> tuple[Path, frozenset[str]]:
     """Write a roster CSV of ``rows`` rows (UTF-8 with BOM, a title line above the header, as
     registry exports and the shipped sample have) and return its path.
 
     The rows are :func:`benchmarks.roster_sample.rows`, without those whose short name repeats an
     earlier row's: the synthetic store is full of firms named from the same characters, and two
     rows of one short name would both match one of them and be refused (one firm, two credit
-    codes), as the importer must refuse them.
+    codes), as the importer must refuse them. ``avoid``: short names of an earlier roster (its
+    firms now carry its credit codes). Returns the file and its short names.
     """
     import csv
 
@@ -166,9 +168,9 @@ def _roster(work: Path, rows: int, seed: int) -> Path:
 
     kept: list[list[str]] = []
     seen: set[str] = set()
-    for row in sample_rows(rows * 2, seed=seed):
+    for row in sample_rows(rows * 3, seed=seed):
         short = (short_names(row[0]) or [row[0]])[-1]
-        if short not in seen:
+        if short not in seen and short not in avoid:
             seen.add(short)
             kept.append(row)
             if len(kept) == rows:
@@ -179,7 +181,7 @@ def _roster(work: Path, rows: int, seed: int) -> Path:
         writer.writerow([TITLE])
         writer.writerow(HEADER)
         writer.writerows(kept)
-    return file
+    return file, frozenset(seen)
 
 
 def _serve(path: Path, work: Path, name: str, **env: str) -> tuple[Watched, str]:
@@ -217,8 +219,9 @@ def _vm_hwm_mib(pid: int) -> float:
 
 
 def roster_via_cli(path: Path, work: Path, *, rows: int, seed: int = CLI_SEED) -> dict[str, Any]:
-    """``chainkg import roster.csv --store DIR`` while a read-only server serves ``DIR``."""
-    file = _roster(work, rows, seed)
+    """``chainkg import roster.csv --store DIR`` while a read-only server serves ``DIR``
+    (``_shorts``: the roster's short names, for the next roster to avoid)."""
+    file, shorts = _roster(work, rows, seed)
     server, base = _serve(path, work, "serve-read-only")
     try:
         out_file, err_file = work / "cli-import.json", work / "cli-import.log"
@@ -235,17 +238,19 @@ def roster_via_cli(path: Path, work: Path, *, rows: int, seed: int = CLI_SEED) -
         record = json.loads(out_file.read_text())
         name, iri = _last_new(record["summary"])
         seen = _wait_found(base, name, iri, since=t)
-        return {"roster_rows": rows, "roster_new": record["summary"]["new"], "roster_quads": record["quads"],
+        return {"_shorts": shorts, "roster_rows": rows, "roster_new": record["summary"]["new"],
+                "roster_quads": record["quads"],
                 "roster_cli_s": took, "roster_cli_peak_rss_mib": peak, "roster_cli_seen_s": seen,
                 "server_side_files_after_cli": httpx.get(base + "/health", timeout=60).json().get("side_files")}
     finally:
         server.stop()
 
 
-def roster_via_api(path: Path, work: Path, *, rows: int, seed: int = POST_SEED) -> dict[str, Any]:
+def roster_via_api(path: Path, work: Path, *, rows: int, seed: int = POST_SEED,
+                   avoid: frozenset[str] = frozenset()) -> dict[str, Any]:
     """``POST /api/imports`` of a roster to a server with an admin token (the store held open for
-    writing in the server process)."""
-    file = _roster(work, rows, seed)
+    writing in the server process); ``avoid``: the short names of the roster imported before."""
+    file, _ = _roster(work, rows, seed, avoid=avoid)
     server, base = _serve(path, work, "serve-admin", CHAINKG_ADMIN_TOKEN=TOKEN)
     try:
         before = _vm_hwm_mib(server.popen.pid)
@@ -262,7 +267,16 @@ def roster_via_api(path: Path, work: Path, *, rows: int, seed: int = POST_SEED) 
                 "roster_post_server_peak_rss_mib": _vm_hwm_mib(server.popen.pid),
                 "server_side_files_after_post": httpx.get(base + "/health", timeout=60).json().get("side_files")}
     finally:
-        server.stop()
+        _stop_gracefully(server)
+
+
+def _stop_gracefully(server: Watched, *, timeout: float = 300) -> None:
+    """Stop a server with an admin token the way an operator does (SIGTERM, then wait): its
+    shutdown seals the side files again, which a store reused by the next run needs."""
+    server.popen.terminate()
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        server.popen.wait(timeout=timeout)
+    server.stop()
 
 
 # --- together -------------------------------------------------------------------------------------
@@ -284,15 +298,25 @@ def run_writes(data: Path, work: Path, *, rows: int, reps: int, post: bool = Tru
     else:
         figures["build_s"] = build_store(data, store)
     figures.update(small_writes(store, reps=reps))
+    _progress(figures)
     seeds = (CLI_SEED, POST_SEED)
     while reuse and any((work / f"roster-{rows}-{seed}.csv").exists() for seed in seeds):
         seeds = (seeds[0] + 1000, seeds[1] + 1000)  # rosters the reused store does not hold yet
-    figures.update(roster_via_cli(store, work, rows=rows, seed=seeds[0]))
+    cli = roster_via_cli(store, work, rows=rows, seed=seeds[0])
+    shorts = cli.pop("_shorts")
+    figures.update(cli)
+    _progress(figures)
     if post:
-        figures.update(roster_via_api(store, work, rows=rows, seed=seeds[1]))
+        figures.update(roster_via_api(store, work, rows=rows, seed=seeds[1], avoid=shorts))
+        _progress(figures)
     if rederive_too:
         figures["insert_data_rederive_ms"] = rederive(store)
     return figures
+
+
+def _progress(figures: dict[str, Any]) -> None:
+    """Print the figures measured so far (one JSON line), so a later failure loses none."""
+    print("so far: " + json.dumps(figures), flush=True)
 
 
 def main(argv: list[str] | None = None) -> int:
