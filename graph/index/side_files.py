@@ -57,6 +57,8 @@ _OPERATES = ox.NamedNode(str(CKG.operatesIn))
 _PART_OF = ox.NamedNode(str(CKG.partOf))
 _OWNER = ox.NamedNode(str(CKG.owner))
 _FOR_SEGMENT = ox.NamedNode(str(CKG.forSegment))
+_STATUS = ox.NamedNode(str(CKG.projectStatus))
+_IN_OPERATION = ox.NamedNode(str(CKG.InOperation))
 _RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 _RDFS_LABEL = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
 _PLACES = {str(CKG[c]) for c in ("Region", "Municipality", "District", "Zone", "HighTechZone", "IndustrialPark",
@@ -356,31 +358,44 @@ def touched_subjects(quads: Any) -> set[str]:
 
 def _contribution(store: KGStore, db: sqlite3.Connection, iri: str) -> _Contribution | None:
     """What ``iri`` adds to ``coverage`` and ``members``, as :func:`graph.index.materialize.build_derived`
-    counts it; ``None`` when it is something the tables are derived from otherwise (a place, a
-    project or the owner of one), which this update does not handle."""
+    counts it: the segments it operates in where it is, and those of the projects in operation
+    it owns where they are (or, without a place of their own, where it is); ``None`` when it is
+    something the tables are derived from otherwise (a place, a project), which this update does
+    not follow."""
     node = ox.NamedNode(iri)
     types = {q.object.value for q in store.ox.quads_for_pattern(node, _RDF_TYPE, None, _DEFAULT)
              if isinstance(q.object, ox.NamedNode)}
-    if types & _PLACES or _has(store, node, _PART_OF, None) or _has(store, node, _FOR_SEGMENT, None) \
-            or _has(store, None, _OWNER, node):
+    if types & _PLACES or _has(store, node, _PART_OF, None) or _has(store, node, _FOR_SEGMENT, None):
         return None
+
+    def regions_of(place: str) -> set[str]:
+        ups = {r for (r,) in db.execute("SELECT region FROM closure WHERE place = ?", (place,))}
+        return ups or {place}
+
+    places = [q.object.value for q in store.ox.quads_for_pattern(node, _LOCATED, None, _DEFAULT)
+              if isinstance(q.object, ox.NamedNode)]
     segs = [q.object.value for q in store.ox.quads_for_pattern(node, _OPERATES, None, _DEFAULT)
             if isinstance(q.object, ox.NamedNode)]
-    regions: set[str] = set()
-    for q in store.ox.quads_for_pattern(node, _LOCATED, None, _DEFAULT):
-        if isinstance(q.object, ox.NamedNode):
-            place = q.object.value
-            ups = {r for (r,) in db.execute("SELECT region FROM closure WHERE place = ?", (place,))}
-            regions |= ups or {place}
+    regions: set[str] = set().union(*(regions_of(p) for p in places))
+    pairs = {(r, s) for r in regions for s in segs}
+    for q in store.ox.quads_for_pattern(None, _OWNER, node, _DEFAULT):  # its projects in operation
+        project = q.subject
+        if not _has(store, project, _STATUS, _IN_OPERATION):
+            continue
+        own = [p.object.value for p in store.ox.quads_for_pattern(project, _LOCATED, None, _DEFAULT)
+               if isinstance(p.object, ox.NamedNode)]
+        where = (own or places)[:1]
+        for seg in store.ox.quads_for_pattern(project, _FOR_SEGMENT, None, _DEFAULT):
+            if isinstance(seg.object, ox.NamedNode):
+                pairs |= {(r, seg.object.value) for place in where for r in regions_of(place)}
     if not regions or not segs:
-        return frozenset(), frozenset()
+        return frozenset(pairs), frozenset()
     label = next((q.object.value for q in store.ox.quads_for_pattern(node, _RDFS_LABEL, None, _DEFAULT)
                   if isinstance(q.object, ox.Literal) and q.object.language == "zh"), None)
     areas = {r for r in regions
              if any(_has(store, ox.NamedNode(r), _RDF_TYPE, ox.NamedNode(a)) for a in _AREAS)}
-    pairs = frozenset((r, s) for r in regions for s in segs)
     members = frozenset((a, s, iri, label) for a in areas for s in segs)
-    return pairs, members
+    return frozenset(pairs), members
 
 
 def _has(store: KGStore, s: Any, p: Any, o: Any) -> bool:

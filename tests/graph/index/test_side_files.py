@@ -176,11 +176,16 @@ def test_insert_data_and_delete_data_keep_the_side_files_current(store_copy: Pat
             index_for(kg).resolve("磊磊康复诊所")
         assert _cell(matrix(kg), RONGCHANG, BIG_HEALTH) is None
         assert index_for(kg).resolve("三磊玻纤").iri == ID + "enterprise/sanlei-boxian"
-        # the owner of a project: what the derived tables count of it is not followed per resource
         side_files.apply_update(kg, f"INSERT DATA {{ GRAPH <{ID}claim/test-alias> {{ <{ID}enterprise/sanlei-boxian> "
                                     "<http://www.w3.org/2004/02/skos/core#altLabel> \"磊磊玻璃丝\"@zh } }")
-        assert side_files.status(kg) == "names only"
+        assert side_files.status(kg) == "current"
         assert index_for(kg).resolve("磊磊玻璃丝").iri == ID + "enterprise/sanlei-boxian"
+        assert matrix(kg) == matrix(_memory_copy(kg))
+        # a place is what the derived tables are built around: they are not followed per resource
+        side_files.apply_update(kg, f"INSERT DATA {{ GRAPH <{ID}claim/test-place> {{ <{RONGCHANG}> "
+                                    "<http://www.w3.org/2004/02/skos/core#altLabel> \"昌州\"@zh } }")
+        assert side_files.status(kg) == "names only"
+        assert index_for(kg).resolve("昌州").iri == RONGCHANG
         assert matrix(kg) == matrix(_memory_copy(kg))  # from SPARQL now
     finally:
         side_files.close_and_seal(kg)
@@ -254,3 +259,25 @@ def test_side_files_checked_before_opening_stay_current_whatever_rocksdb_does_to
     with KGStore(store_copy, read_only=True) as reader:
         assert side_files.status(reader) == "current"
         assert index_for(reader).resolve(CLINIC_SHORT).iri.startswith(ID + "enterprise/")
+
+
+def test_the_derived_tables_follow_an_import_that_touches_the_owner_of_projects(store_copy: Path,
+                                                                              tmp_path: Path) -> None:
+    """三磊玻纤 owns projects in operation: what it counts in through them stays counted, as a
+    rebuild counts it (a roster names the seed's firms by their legal names)."""
+    kg = side_files.open_writable(store_copy)
+    try:
+        assert kg.ask("ASK { ?p ckg:owner ent:sanlei-boxian ; ckg:projectStatus ckg:InOperation }")
+        row = (f"重庆三磊玻纤股份有限公司,{_code('500114', '6QLBX03')},,,,存续,重庆市,重庆市,荣昌区,"
+               "重庆市荣昌区创业路9号,卫生和社会工作,卫生,综合医院,股份有限公司,综合医疗服务,医疗服务")
+        record, found = import_file(kg, f"{HEADER}\n{row}\n".encode(), filename="sanlei.csv")
+        assert [r.action for r in found.summary.outcomes] == ["matched"]
+        assert side_files.status(kg) == "current"
+        assert _cell(matrix(kg), RONGCHANG, BIG_HEALTH) == 1
+        assert matrix(kg) == matrix(_memory_copy(kg))
+        assert _derived_rows(store_copy) == _derived_rows(_rebuilt(kg, tmp_path / "a"))
+        journal.remove_import(kg, record.id)
+        assert side_files.status(kg) == "current" and _cell(matrix(kg), RONGCHANG, BIG_HEALTH) is None
+        assert _derived_rows(store_copy) == _derived_rows(_rebuilt(kg, tmp_path / "b"))
+    finally:
+        side_files.close_and_seal(kg)
