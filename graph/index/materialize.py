@@ -15,8 +15,9 @@ computed once instead of walking millions of triples per request.
 
 Nothing is added to the RDF data: SPARQL answers (and the peers' comparison) stay those of the
 source data. Every table carries the fingerprint of the store's files it was computed from; a
-store written to since (a new build, an import, an update in this process) is detected and
-the callers fall back to the SPARQL queries.
+store written to since is detected and the callers fall back to the SPARQL queries, unless the
+write kept the tables current (journalled imports and removals, ``INSERT DATA`` / ``DELETE
+DATA``: :mod:`graph.index.side_files`, :mod:`graph.index.seals`).
 
 The materialised facts are the ones the SPARQL queries compute: tests compare
 :func:`graph.questions.matrix.matrix` with and without them.
