@@ -9,6 +9,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from api.cli import _store_arg, arguments, command, default_store_path, emit, open_store, render_table
+from graph.index import side_files
 from graph.ingest.review import ReviewArea, accept, ingest_file, reject, review_path
 
 
@@ -138,7 +139,7 @@ def cmd_accept(args: argparse.Namespace) -> int:
         if store.path is None:
             report = accept(store, area, args.ids, min_confidence=args.min_confidence, who=args.by or _who())
         else:
-            store.close()  # written as a directory: its side files are sealed again after, then servers see it
+            side_files.close_and_seal(store)  # written as a directory: side files sealed after, then servers see it
             report = accept(store.path, area, args.ids, min_confidence=args.min_confidence, who=args.by or _who())
     emit(
         report.to_dict(),
