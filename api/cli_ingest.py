@@ -9,6 +9,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from api.cli import _store_arg, arguments, command, default_store_path, emit, open_store, render_table
+from graph.index import side_files
 from graph.ingest.review import ReviewArea, accept, ingest_file, reject, review_path
 
 
@@ -133,8 +134,13 @@ def _accept_args(p: argparse.ArgumentParser) -> None:
 def cmd_accept(args: argparse.Namespace) -> int:
     if not args.ids and args.min_confidence is None:
         raise SystemExit("error: give candidate ids or --min-confidence X")
-    with open_store(args.store or default_store_path(), write=True) as store, review_area(args) as area:
-        report = accept(store, area, args.ids, min_confidence=args.min_confidence, who=args.by or _who())
+    path = args.store or default_store_path()
+    with open_store(path, write=True) as store, review_area(args) as area:  # built (or recovered) if need be
+        if store.path is None:
+            report = accept(store, area, args.ids, min_confidence=args.min_confidence, who=args.by or _who())
+        else:
+            side_files.close_and_seal(store)  # written as a directory: side files sealed after, then servers see it
+            report = accept(store.path, area, args.ids, min_confidence=args.min_confidence, who=args.by or _who())
     emit(
         report.to_dict(),
         fmt=args.format,

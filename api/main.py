@@ -28,6 +28,7 @@ from api.routes import (
     viz,
 )
 from api.settings import Settings, get_settings
+from graph.index import side_files
 from graph.ingest.reading import MAX_BYTES as ARTICLE_MAX_BYTES
 from graph.store.embedded import KGStore
 
@@ -97,8 +98,8 @@ def create_app(settings: Settings | None = None, *, store: KGStore | None = None
             if review is not None:
                 review.close()
                 app.state.review = None
-            if owned:
-                app.state.store.close()
+            if owned:  # sealing again the side files this server kept current through its writes
+                side_files.close_and_seal(app.state.store)
                 app.state.store = None
 
     app = FastAPI(

@@ -189,6 +189,53 @@ def markdown(results: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+# --- writes (benchmarks.writes) ----------------------------------------------------------------
+
+#: (key, label) of the write figures of a size (:func:`benchmarks.writes.run_writes`), in table order.
+WRITE_FIGURES = (
+    ("roster_rows", "roster rows (registry-shaped CSV)"),
+    ("roster_new", "of which new enterprises"),
+    ("roster_cli_s", "`chainkg import roster.csv` beside a read-only server (s)"),
+    ("roster_cli_peak_rss_mib", "peak memory of the importing process (MiB)"),
+    ("roster_cli_seen_s", "until the last new firm answers name search over HTTP (s)"),
+    ("roster_post_s", "`POST /api/imports` of another roster to an admin-token server (s)"),
+    ("roster_post_server_peak_rss_mib", "peak memory of that server process (MiB)"),
+    ("roster_post_seen_s", "until its last new firm answers name search (s)"),
+    ("accepted_fact_ms", "one accepted fact: journal, SHACL, store, side files (ms, median)"),
+    ("accepted_fact_unchecked_ms", "the same without SHACL (ms, median)"),
+    ("insert_data_ms", "one-triple INSERT DATA, side files kept current (ms, median)"),
+    ("insert_data_rederive_ms", "the same with the old full re-derivation of the default graph (ms)"),
+    ("delete_insert_where_ms", "one-triple DELETE/INSERT … WHERE through KGStore.update (ms, median)"),
+    ("delete_insert_where_rederive_ms", "the same with the old full re-derivation (ms)"),
+    ("guarded_update_ms", "the same through /sparql/update's engine: sandboxed try first (ms, median)"),
+)
+
+
+def print_writes(figures: dict[str, Any]) -> None:
+    """Print the write figures of one size as soon as they are known."""
+    if "error" in figures:
+        print(f"  writes: ERROR: {figures['error']}", flush=True)
+    for key, label in WRITE_FIGURES:
+        if key in figures:
+            print(f"  writes: {label:<72} {_fmt(figures[key])}", flush=True)
+
+
+def writes_markdown(results: dict[str, Any]) -> str:
+    """The write figures as one Markdown table, a column per size (empty when none were measured)."""
+    sizes = [s for s in results["sizes"] if s.get("writes")]
+    if not sizes:
+        return ""
+    lines = ["### Writes", "", "| | " + " | ".join(f"{s['enterprises']:,} enterprises" for s in sizes) + " |",
+             "|---|" + "---|" * len(sizes)]
+    for key, label in WRITE_FIGURES:
+        if any(key in s["writes"] for s in sizes):
+            lines.append(f"| {label} | " + " | ".join(_fmt(s["writes"].get(key)) for s in sizes) + " |")
+    errors = [f"{s['enterprises']:,}: {s['writes']['error']}" for s in sizes if "error" in s["writes"]]
+    if errors:
+        lines += ["", "Errors: " + "; ".join(errors)]
+    return "\n".join([*lines, ""])
+
+
 def plot(results: dict[str, Any], path: Path) -> None:
     import matplotlib
 
@@ -231,5 +278,6 @@ def plot(results: dict[str, Any], path: Path) -> None:
 
 def write(results: dict[str, Any], out: Path) -> None:
     (out / "results.json").write_text(json.dumps(results, ensure_ascii=False, indent=1))
-    (out / "results.md").write_text("# Benchmark results\n\n" + markdown(results) + "\n", encoding="utf-8")
+    (out / "results.md").write_text("# Benchmark results\n\n" + markdown(results) + "\n" + writes_markdown(results),
+                                    encoding="utf-8")
     plot(results, out / "latency.png")

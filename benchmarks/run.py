@@ -181,7 +181,19 @@ def _chainkg_remote(res: dict[str, Any], data: Path, work: Path, port: int, logs
     return Target("chainkg-remote", f"http://127.0.0.1:{port}", "/sparql", s.request_timeout), server, oxigraph
 
 
-def run_size(n: int, s: Settings, work: Path, systems: tuple[str, ...] = SYSTEMS) -> dict[str, Any]:
+def run_writes(n: int, data: Path, work: Path, *, rows: int, quick: bool) -> dict[str, Any]:
+    """The write figures of one size (:func:`benchmarks.writes.run_writes`): a roster of ``rows``
+    rows imported beside a running server, one accepted fact, one-triple updates."""
+    from benchmarks import writes
+
+    try:
+        return writes.run_writes(data, work / "writes", rows=rows, reps=5 if quick else 20)
+    except RuntimeError as err:
+        return {"rows": rows, "error": str(err)}
+
+
+def run_size(n: int, s: Settings, work: Path, systems: tuple[str, ...] = SYSTEMS,
+             write_rows: int = 0) -> dict[str, Any]:
     data = work / "data" / f"ent-{n}.nq"
     t = time.perf_counter()
     if not data.exists():
@@ -195,6 +207,9 @@ def run_size(n: int, s: Settings, work: Path, systems: tuple[str, ...] = SYSTEMS
         r = run_system(system, data, work / f"ent-{n}", n, quads, s, refs)
         out["systems"][system] = r
         report.print_system(r)
+    if write_rows:
+        out["writes"] = run_writes(n, data, work / f"ent-{n}", rows=write_rows, quick=s is QUICK)
+        report.print_writes(out["writes"])
     return out
 
 
@@ -208,8 +223,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--systems", nargs="+", choices=SYSTEMS, default=list(SYSTEMS),
                    help="systems to run (default: all three; a partial run is for development, "
                         "give --out elsewhere so the report keeps every peer)")
+    p.add_argument("--write-rows", type=int, help="rows of the roster the write figures import "
+                   "(default 10000; quick: 200; 0: no write figures)")
     args = p.parse_args(argv)
     s = QUICK if args.quick else FULL
+    write_rows = args.write_rows if args.write_rows is not None else (200 if args.quick else 10_000)
     sizes = args.sizes or ([2000] if args.quick else [10_000, 100_000])
     out = args.out or (ROOT / "var" / "bench" / "quick" if args.quick else ROOT / "docs" / "benchmarks")
     out.mkdir(parents=True, exist_ok=True)
@@ -225,10 +243,11 @@ def main(argv: list[str] | None = None) -> int:
         old = json.loads(previous.read_text())
         results["sizes"] = [x for x in old.get("sizes", []) if x["enterprises"] not in sizes]
     for n in sizes:
-        results["sizes"].append(run_size(n, s, args.work, tuple(args.systems)))
+        results["sizes"].append(run_size(n, s, args.work, tuple(args.systems), write_rows=write_rows))
         results["sizes"].sort(key=lambda x: x["enterprises"])
         report.write(results, out)
     print(report.markdown(results))
+    print(report.writes_markdown(results))
     print(f"\nwrote {out / 'results.json'}, {out / 'results.md'}, {out / 'latency.png'}")
     return 0
 

@@ -37,7 +37,7 @@ REMOTE_MODULES = {
     "tests/graph/export/test_writers.py",
 }
 #: Fixtures that write or need the embedded engine: a test using one stays out of the remote pass.
-EMBEDDED_FIXTURES = {"empty_store", "tmp_path", "tmp_store", "disk_store", "store_dir"}
+EMBEDDED_FIXTURES = {"empty_store", "tmp_path", "tmp_store", "disk_store", "store_dir", "store_copy"}
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -150,3 +150,27 @@ def remote_store(remote_endpoint: str) -> Iterator[KGStore]:
     store = RemoteStore(remote_endpoint, timeout=60.0)
     yield store
     store.close()
+
+
+@pytest.fixture(scope="session")
+def built_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An on-disk store of ontology + seeds with its sealed side files, built once (do not write to
+    it: copy it with ``store_copy``)."""
+    from graph.build.loading import build_directory
+
+    path = tmp_path_factory.mktemp("built") / "store"
+    build_directory(path)
+    return path
+
+
+@pytest.fixture()
+def store_copy(built_dir: Path, tmp_path: Path) -> Path:
+    """A fresh copy of ``built_dir`` (a RocksDB checkpoint plus the side files, still sealed)."""
+    import shutil
+
+    target = tmp_path / "store"
+    with KGStore(built_dir, read_only=True) as kg:
+        kg.snapshot(target)
+    for name in ("names.sqlite", "names.keys", "derived.sqlite"):
+        shutil.copy(built_dir / name, target / name)
+    return target

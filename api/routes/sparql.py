@@ -33,6 +33,7 @@ from api.conneg import Family, formats, negotiate
 from api.deps import SettingsDep
 from api.settings import Settings
 from graph.errors import ForbiddenOperationError
+from graph.index import side_files
 from graph.sparql.endpoint import (
     CHECK_INLINE_LIMIT,
     GRAPH_FORMATS,
@@ -120,6 +121,7 @@ def engine_for(state: Any) -> SparqlEngine:
                 memory_mb=settings.worker_memory_mb,
                 updates=settings.admin_token is not None,
                 refuse_outbound=settings.keyword_check,
+                apply=side_files.apply_update,  # INSERT/DELETE DATA keep the name index and tables current
             )
             state.sparql_engine = engine
     return engine

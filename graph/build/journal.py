@@ -24,9 +24,11 @@ in ``CHAINKG_CRASH_AT`` (``journal-written``, ``store-written``, ``remove-marked
 
 Readers in other processes (a running server) learn of a committed change from the marker file
 ``<store>/chainkg.version``, replaced (a new inode) after every commit: :func:`stamp` is one
-``stat`` call, cheap enough for every request. An import into a store directory also brings the
+``stat`` call, cheap enough for every request. Every import and removal also brings the
 build-time side files (name index, coverage and members tables) up to date for the resources it
-touched, and seals them again (:mod:`graph.index.side_files`), so a reader keeps using them.
+touched (:mod:`graph.index.side_files`): into a directory, sealed again after the store is closed,
+so a reader in another process keeps using them; into a store this process holds open (a server
+with an admin token), in place, so this process's name index and questions see the change at once.
 
 >>> import pyoxigraph as ox
 >>> from graph.store.embedded import KGStore
@@ -59,7 +61,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from graph.errors import ChainKGError, DataRejectedError, Problem
-from graph.index.side_files import SideFiles, touched_subjects
+from graph.index.side_files import SideFiles, kept_by, touched_subjects
 from graph.store.embedded import KGStore
 
 FILE = "journal.sqlite"
@@ -253,8 +255,16 @@ def stamp(path: str | Path) -> tuple[int, int] | None:
     return st.st_ino, st.st_mtime_ns
 
 
+#: Per thread: the store directories whose marker waits for the end of a write (``_writable``).
+_DEFERRED = threading.local()
+
+
 def _touch_marker(path: Path | None, version: int) -> None:
     if path is None:
+        return
+    deferred: dict[Path, int | None] | None = getattr(_DEFERRED, "paths", None)
+    if deferred is not None and path in deferred:  # announced once the side files are sealed again
+        deferred[path] = version
         return
     tmp = path / (MARKER + ".tmp")
     tmp.write_text(f"{version}\n")
@@ -273,20 +283,33 @@ def _crash_point(name: str) -> None:
 
 @contextmanager
 def _writable(target: KGStore | str | Path) -> Iterator[tuple[KGStore, SideFiles | None]]:
-    """The store to write: ``target`` itself, or the directory opened for writing (closed after,
-    and then its name index brought up to date for what the write touched: :mod:`graph.index.side_files`)."""
+    """The store to write and the maintainer of its side files (:mod:`graph.index.side_files`):
+    ``target`` itself, held for this write, its side files kept current in place (a server with
+    an admin token); or the directory opened for writing, closed after, and then its side files
+    brought up to date for what the write touched and sealed again."""
     if isinstance(target, KGStore):
         if target.read_only:
             raise ChainKGError("the store is open read-only; import into its directory instead")
-        yield target, None
+        with kept_by(target) as kept:
+            yield target, kept
         return
-    side = SideFiles(Path(target))
-    store = KGStore(Path(target))
+    path = Path(target)
+    side = SideFiles(path)
+    deferred: dict[Path, int | None] = _DEFERRED.__dict__.setdefault("paths", {})
+    deferred[path] = None
     try:
-        yield store, side
+        store = KGStore(path)
+        try:
+            yield store, side
+        finally:
+            store.close()
+        side.finish()  # only after a write that went through: a failed one leaves the index unsealed
     finally:
-        store.close()
-    side.finish()  # only after a write that went through: a failed one leaves the index unsealed
+        # The change marker moves last, once the side files are sealed again: a server that reopens
+        # the store on it finds them current (moved earlier, it would answer without them).
+        version = deferred.pop(path)
+        if version is not None:
+            _touch_marker(path, version)
 
 
 def _new_id(journal: Journal, sha: str) -> str:
@@ -329,26 +352,29 @@ def record_import(
     if loose:
         raise DataRejectedError([Problem(source.name, f"{len(loose)} triple(s) outside any named graph; "
                                          "facts go into claim graphs with provenance")], kind="provenance")
-    lines = canonical(quads)
+    by_line = {str(q): q for q in quads}  # the canonical N-Quads line of each quad, each once
+    lines = sorted(by_line)
     if not lines:
         raise DataRejectedError([Problem(source.name, "no facts to import")], kind="empty")
     with _writable(target) as (store, side):
         journal = journal_for(store)
         try:
-            recover(store, journal)
+            if recover(store, journal) and side is not None:
+                side.abandon()  # what the recovery changed is not in the side files
             sha = source.sha256
             for rec in journal.records():
                 if rec.sha256 == sha and rec.kind == kind:
                     raise DataRejectedError([Problem(source.name, f"already imported as {rec.id} "
                                                      f"({rec.created}); remove it first to import it again")],
                                             kind="duplicate")
-            parsed = _parse_lines(lines)
+            parsed = [by_line[line] for line in lines]
             if validate:
                 checks.check(store, parsed, source=source.name, shacl=kind not in checks.BUILT_BY_CODE)
-            added = [q for q in parsed if q not in store.ox]
-            added_lines = {str(q) for q in added}
+            added_lines = {line for line, q in zip(lines, parsed, strict=True) if q not in store.ox}
+            added = [by_line[line] for line in lines if line in added_lines]
+            subjects = touched_subjects(added)
             if side is not None:
-                side.before(store, touched_subjects(added))
+                side.before(store, subjects)
             created = datetime.now(UTC).isoformat(timespec="seconds")
             with journal.transaction() as db:
                 import_id = _new_id(journal, sha)
@@ -361,10 +387,10 @@ def record_import(
                 db.executemany("INSERT INTO quads VALUES (?, ?, ?)",
                                ((seq, line, int(line in added_lines)) for line in lines))
             _crash_point("journal-written")
-            store.add_claims(added)
+            store.add_claims(added, unseen=True)
             _crash_point("store-written")
             if side is not None:
-                side.touch(store, touched_subjects(added))
+                side.touch(store, subjects)
             with journal.transaction() as db:
                 db.execute("UPDATE imports SET state = 'done' WHERE seq = ?", (seq,))
                 version = journal.bump()
@@ -384,7 +410,8 @@ def remove_import(target: KGStore | str | Path, import_id: str) -> ImportRecord:
     with _writable(target) as (store, side):
         journal = journal_for(store)
         try:
-            recover(store, journal)
+            if recover(store, journal) and side is not None:
+                side.abandon()
             seq, _ = journal.seq_of(import_id)
             record = next(r for r in journal.records() if r.id == import_id)
             with journal.transaction() as db:

@@ -223,7 +223,12 @@ def open_directory(
         from graph.build.journal import recover_directory
 
         recover_directory(path)  # an import interrupted by a crash is undone first
-        store = KGStore(path, read_only=read_only)
+        if read_only:
+            store = KGStore(path, read_only=True)
+        else:  # its side files checked before RocksDB compacts anything as it opens for writing
+            from graph.index.side_files import open_writable
+
+            store = open_writable(path)
         if not build_if_empty or not store.is_empty():
             return store
         store.close()
@@ -233,4 +238,8 @@ def open_directory(
     started = time.monotonic()
     report = build_directory(path, progress=progress)
     log.info("store built at %s: %d quads in %.1f s", path, report.quads, time.monotonic() - started)
-    return KGStore(path, read_only=read_only)
+    if read_only:
+        return KGStore(path, read_only=True)
+    from graph.index.side_files import open_writable
+
+    return open_writable(path)

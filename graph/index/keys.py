@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable, Iterable
 from functools import lru_cache
 from typing import Any
 
@@ -75,3 +76,36 @@ def stem(name: str) -> str:
         if name.endswith(s) and len(name) > len(s) + 1:
             return name[: -len(s)]
     return name
+
+
+def keys_and_stems(names: Iterable[str], pinyin: Callable[[str], str] = to_pinyin) -> tuple[set[str], set[str]]:
+    """The lookup keys and the stems of one resource's names: each name normalised, and its stem
+    (:func:`stem`); for a name with a Chinese character also the pinyin of both. The one
+    derivation the in-memory index (:mod:`graph.index.names`), the persistent one
+    (:mod:`graph.index.name_store`) and its incremental updates (:mod:`graph.index.side_files`) share.
+
+    Args:
+        names: the names as written (labels, legal, short names, aliases, pinyin).
+        pinyin: the pinyin of a normalised key (:func:`to_pinyin`, or the per-character
+            conversion the persistent index uses for large stores).
+
+    >>> keys, stems = keys_and_stems(["三磊玻纤有限公司", "Sanlei"])
+    >>> sorted(keys)
+    ['sanlei', 'sanleiboxianyouxiangongsi', '三磊玻纤有限公司']
+    >>> sorted(stems)
+    ['sanlei', 'sanleiboxian', '三磊玻纤']
+    """
+    keys: set[str] = set()
+    stems: set[str] = set()
+    for name in names:
+        key = normalise(name)
+        if not key:
+            continue
+        keys.add(key)
+        # stem() changes only a key with one of its prefixes or suffixes (two C-level tests)
+        st = stem(key) if key.startswith(_PREFIXES) or key.endswith(_SUFFIXES) else key
+        stems.add(st)
+        if has_cjk(key):
+            keys.add(pinyin(key))
+            stems.add(pinyin(st))
+    return keys, stems

@@ -15,8 +15,9 @@ computed once instead of walking millions of triples per request.
 
 Nothing is added to the RDF data: SPARQL answers (and the peers' comparison) stay those of the
 source data. Every table carries the fingerprint of the store's files it was computed from; a
-store written to since (a new build, an import, an update in this process) is detected and
-the callers fall back to the SPARQL queries.
+store written to since is detected and the callers fall back to the SPARQL queries, unless the
+write kept the tables current (journalled imports and removals, ``INSERT DATA`` / ``DELETE
+DATA``: :mod:`graph.index.side_files`, :mod:`graph.index.seals`).
 
 The materialised facts are the ones the SPARQL queries compute: tests compare
 :func:`graph.questions.matrix.matrix` with and without them.
@@ -39,7 +40,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from graph.index import name_store
+from graph.index import name_store, seals
 from graph.ns import CKG
 from graph.store.embedded import KGStore
 
@@ -350,22 +351,37 @@ def derived_for(store: KGStore) -> Derived | None:
         if cached is not None and cached[0] == version:
             return cached[1]
     found: Derived | None = None
+    cache = True
     located: tuple[Path, str] | None = getattr(store, "side_files", None)  # a remote store's, checked
-    directory = located[0] if located else store.path
-    if directory is not None and version == 0 and (directory / FILE).exists():
-        try:
-            db = sqlite3.connect(f"file:{directory / FILE}?mode=ro", uri=True)
-            meta = dict(db.execute("SELECT k, v FROM meta").fetchall())
-            db.close()
-            expected = located[1] if located else name_store.fingerprint(directory)
-            current = meta.get("fingerprint") == expected
-            if meta.get("schema") == str(SCHEMA_VERSION) and current:
-                found = Derived(directory / FILE)
-        except sqlite3.Error:
-            found = None
-    with _LOCK:
-        _CACHE[store] = (version, found)
+    if located is not None:
+        if version == 0 and sealed(located[0], located[1]):
+            found = Derived(located[0] / FILE)
+    elif store.path is not None:
+        directory = store.path
+        ok, cache = seals.usable(store, FILE, lambda: sealed(directory))
+        if ok and (directory / FILE).exists():
+            found = Derived(directory / FILE)
+    if cache:  # not while a write that keeps the tables current is under way (seals.usable)
+        with _LOCK:
+            _CACHE[store] = (version, found)
     return found
+
+
+def sealed(directory: Path, seal: str | None = None) -> bool:
+    """Whether ``derived.sqlite`` in ``directory`` exists, has this schema and carries ``seal``
+    (default: the fingerprint of the store files in ``directory``)."""
+    if not (directory / FILE).exists():
+        return False
+    try:
+        db = sqlite3.connect(f"file:{directory / FILE}?mode=ro", uri=True)
+        try:
+            meta = dict(db.execute("SELECT k, v FROM meta").fetchall())
+        finally:
+            db.close()
+    except sqlite3.Error:
+        return False
+    expected = seal if seal is not None else name_store.fingerprint(directory)
+    return meta.get("schema") == str(SCHEMA_VERSION) and meta.get("fingerprint") == expected
 
 
 def segment_weights(store: KGStore) -> dict[str, tuple[list[str], list[Decimal]]]:

@@ -309,7 +309,7 @@ class _Written:
 def _write_tables(db: sqlite3.Connection, pinyin: Callable[[str], str]) -> _Written:
     """Create the index tables in ``db`` and fill them from the staged names, one resource at a
     time (rows are inserted in chunks and indexed at the end)."""
-    from graph.index.keys import _PREFIXES, _SUFFIXES, has_cjk, normalise, stem
+    from graph.index.keys import has_cjk, keys_and_stems
 
     db.executescript(_SCHEMA)
     rows = _Rows(db)
@@ -330,19 +330,7 @@ def _write_tables(db: sqlite3.Connection, pinyin: Callable[[str], str]) -> _Writ
         label = labels.get("zh") or labels.get("en") or (min(names) if names else iri)
         rows.entries.append((eid, iri, kind, label, encode(labels), encode(names)))
         rows.slugs.append((iri.rstrip("/").rsplit("/", 1)[-1].lower(), eid))
-        keys: set[str] = set()
-        stems: set[str] = set()
-        for name in names:
-            key = normalise(name)
-            if not key:
-                continue
-            keys.add(key)
-            # stem() changes only a key with one of its prefixes or suffixes (two C-level tests)
-            st = stem(key) if key.startswith(_PREFIXES) or key.endswith(_SUFFIXES) else key
-            stems.add(st)
-            if cjk(key):
-                keys.add(pinyin(key))
-                stems.add(pinyin(st))
+        keys, stems = keys_and_stems(names, pinyin)
         for k in keys:
             rows.keys.append((k, eid))
             at = len(offsets)
@@ -609,24 +597,49 @@ class NameStore:
         return rows
 
 
+def sealed(directory: Path, seal: str | None = None) -> bool:
+    """Whether the index in ``directory`` exists, has this schema and carries ``seal`` (default:
+    the fingerprint of the store files in ``directory``)."""
+    if not (directory / FILE).exists() or not (directory / BLOB).exists():
+        return False
+    try:
+        db = sqlite3.connect(f"file:{directory / FILE}?mode=ro", uri=True)
+        try:
+            meta = dict(db.execute("SELECT k, v FROM meta").fetchall())
+        finally:
+            db.close()
+    except sqlite3.Error:
+        return False
+    expected = seal if seal is not None else fingerprint(directory)
+    return meta.get("schema") == str(SCHEMA_VERSION) and meta.get("fingerprint") == expected
+
+
 def open_for(store: KGStore) -> NameStore | None:
-    """The persistent index of ``store`` when it exists and matches the store's files, else None."""
+    """The persistent index of ``store`` when it exists and is current for it, else None.
+
+    Current: sealed with the fingerprint of the store's files (or, for a remote store, with the
+    seal checked against the server) while this process has not written the store, or kept
+    current by this process's writes (:mod:`graph.index.seals`).
+    """
+    from graph.index import seals
+
     located: tuple[Path, str] | None = getattr(store, "side_files", None)  # a remote store's, checked
-    if (located is None and store.path is None) or store.version != 0:
+    if located is not None:
+        if store.version != 0 or not sealed(located[0], located[1]):
+            return None
+        directory = located[0]
+    elif store.path is None:
         return None
-    directory = located[0] if located else store.path
-    assert directory is not None
-    path = directory / FILE
-    if not path.exists() or not (directory / BLOB).exists():
-        return None
+    else:
+        directory = store.path
+        ok, _ = seals.usable(store, FILE, lambda: sealed(directory))
+        if not ok:
+            return None
     try:
         ns = NameStore(directory)
     except sqlite3.Error:
         return None
-    expected = located[1] if located else fingerprint(directory)
-    if ns.meta.get("schema") != str(SCHEMA_VERSION) or ns.meta.get("fingerprint") != expected:
-        return None
-    return ns
+    return ns if ns.meta.get("schema") == str(SCHEMA_VERSION) else None
 
 
 class LazyEntries(Mapping[str, Any]):

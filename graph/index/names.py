@@ -28,7 +28,15 @@ from typing import Any, NamedTuple
 
 from graph import queries
 from graph.errors import AmbiguousNameError, Candidate, UnknownEntityError
-from graph.index.keys import _PREFIXES, _SUFFIXES, has_cjk, normalise, stem, to_pinyin  # noqa: F401 (re-exported)
+from graph.index.keys import (  # noqa: F401 (re-exported)
+    _PREFIXES,
+    _SUFFIXES,
+    has_cjk,
+    keys_and_stems,
+    normalise,
+    stem,
+    to_pinyin,
+)
 from graph.index.name_store import LazyEntries
 from graph.ns import ID_BASE
 from graph.store.embedded import KGStore
@@ -89,20 +97,12 @@ class NameIndex:
         self._keys: list[tuple[str, str]] = []  # (key, iri) for prefix / substring / fuzzy
         for entry in self.entries.values():
             self._slug[entry.iri.rstrip("/").rsplit("/", 1)[-1].lower()].add(entry.iri)
-            for name in entry.names:
-                key = normalise(name)
-                if not key:
-                    continue
-                keys = {key}
-                stems = {stem(key)}
-                if has_cjk(key):
-                    keys.add(to_pinyin(key))
-                    stems.add(to_pinyin(stem(key)))
-                for k in keys:
-                    self._exact[k].add(entry.iri)
-                    self._keys.append((k, entry.iri))
-                for s in stems:
-                    self._stem[s].add(entry.iri)
+            keys, stems = keys_and_stems(entry.names)
+            for k in sorted(keys):
+                self._exact[k].add(entry.iri)
+                self._keys.append((k, entry.iri))
+            for s in stems:
+                self._stem[s].add(entry.iri)
         self._key_list = [k for k, _ in self._keys]
 
     @classmethod
@@ -429,20 +429,25 @@ def index_for(store: KGStore) -> NameIndex:
     """The name index of ``store``, rebuilt when the store has changed since it was built.
 
     An on-disk store with a current persistent index (see :mod:`graph.index.name_store`, written by
-    :func:`graph.index.materialize.materialize_closed`) is answered from it; otherwise every name is read
-    into memory once per store version.
+    :func:`graph.index.materialize.materialize_closed` and kept current across imports by
+    :mod:`graph.index.side_files`) is answered from it; otherwise every name is read into memory
+    once per store version.
     """
     version = store.version
     with _LOCK:
         cached = _CACHE.get(store)
         if cached is not None and cached[0] == version:
             return cached[1]
-    from graph.index import name_store
+    from graph.index import name_store, seals
 
+    # While a write that keeps the persistent index current is under way, it answers as of before
+    # that write: used, not cached (the write records it current for the new version when done).
+    cache = not seals.in_flight(store)
     ns = name_store.open_for(store)
     index = PersistentNameIndex(ns) if ns is not None else NameIndex.build(store)
-    with _LOCK:
-        _CACHE[store] = (version, index)
+    if cache:
+        with _LOCK:
+            _CACHE[store] = (version, index)
     return index
 
 

@@ -1,36 +1,55 @@
-"""Keeping the build-time side files current across imports, per resource instead of rebuilt whole.
+"""Keeping the build-time side files current across writes, per resource instead of rebuilt whole.
 
-``names.sqlite`` (:mod:`graph.index.name_store`) is sealed with the fingerprint of the store's files, and
-readers ignore it once the store changed. A journalled import into a store directory
-(:func:`graph.build.journal.record_import`, :func:`graph.build.journal.remove_import`) goes through a
-:class:`SideFiles` maintainer instead: when the side files were current before the write, the
-entries of the resources the import touched are rewritten from the store (kind, labels, names,
-their keys, stems and slug, exactly as a build computes them), and the index is sealed again with
-the store's new fingerprint once the writer has closed the store. Keys added this way are kept in
-table ``extra_keys`` (number, key, owner), which substring search scans after the build-time
-postings; an entry that changed gets a new number, and the old one is deleted, so hits of its old
-keys are dropped by the readers (``meta.deleted`` tells them to check).
+``names.sqlite`` (:mod:`graph.index.name_store`) and ``derived.sqlite`` (:mod:`graph.index.materialize`)
+are sealed with the fingerprint of the store's files, and readers ignore them once the store changed.
+A write goes through a :class:`SideFiles` maintainer instead, in one of two ways:
+
+* a journalled import into a store *directory* (``chainkg import``/``remove --store DIR``:
+  :func:`graph.build.journal.record_import` and :func:`graph.build.journal.remove_import` with a
+  path) opens the store, writes, closes it, then updates the side files and seals them again
+  with the store's new fingerprint (:meth:`SideFiles.finish`), so a server reading the directory
+  keeps using them;
+* a write into a store this process keeps open for writing (a server with an admin token:
+  ``POST``/``DELETE /api/imports``, accepted article facts, ``INSERT DATA``/``DELETE DATA`` on
+  ``/sparql/update``) runs inside :func:`kept_by`: the side files are updated in place and this
+  process records them as current for the store's new version (:mod:`graph.index.seals`), so its
+  name index and questions read them at once; they are unsealed on disk while the store is open
+  and sealed again by :func:`close_and_seal`.
+
+In both, when the side files were current before the write, the entries of the resources the
+write touched (the subjects of its quads) are rewritten from the store (kind, labels, names,
+their keys, stems and slug, exactly as a build computes them: :func:`graph.index.keys.keys_and_stems`).
+Keys added this way are kept in table ``extra_keys`` (number, key, owner), which substring search
+scans after the build-time postings; an entry that changed gets a new number, and the old one is
+deleted, so hits of its old keys are dropped by the readers (``meta.deleted`` tells them to check).
 
 ``derived.sqlite`` (coverage and members per region and segment) is updated the same way for
-the enterprises an import adds, changes or removes: each one's contribution (the (region,
+the enterprises a write adds, changes or removes: each one's contribution (the (region,
 segment) pairs it counts in, its member rows) is read before and after the write and the
 difference applied. When the write touches what the tables are derived from in other ways (a
-place, ``ckg:partOf``, a project or its owner), the derived tables are left unsealed: the
-questions that read them fall back to their SPARQL queries until the next ``chainkg build``.
+place, ``ckg:partOf``, a project or its owner), the derived tables are left behind (unsealed):
+the questions that read them fall back to their SPARQL queries until the next ``chainkg build``.
+The cost of all this is proportional to the resources written, not to the store.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import sqlite3
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
 
-from graph.index import materialize, name_store
+from graph.index import materialize, name_store, seals
+from graph.index.keys import keys_and_stems
 from graph.ns import CKG
-from graph.store.embedded import KGStore
+from graph.store.embedded import KGStore, data_update
+
+log = logging.getLogger("chainkg.side_files")
 
 _DEFAULT = ox.DefaultGraph()
 _LOCATED = ox.NamedNode(str(CKG.locatedIn))
@@ -38,6 +57,8 @@ _OPERATES = ox.NamedNode(str(CKG.operatesIn))
 _PART_OF = ox.NamedNode(str(CKG.partOf))
 _OWNER = ox.NamedNode(str(CKG.owner))
 _FOR_SEGMENT = ox.NamedNode(str(CKG.forSegment))
+_STATUS = ox.NamedNode(str(CKG.projectStatus))
+_IN_OPERATION = ox.NamedNode(str(CKG.InOperation))
 _RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 _RDFS_LABEL = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
 _PLACES = {str(CKG[c]) for c in ("Region", "Municipality", "District", "Zone", "HighTechZone", "IndustrialPark",
@@ -83,17 +104,36 @@ def entry_of(store: KGStore, iri: str) -> tuple[str, dict[str, str], list[str]] 
 class SideFiles:
     """The side files of one store directory during one write (see the module docstring).
 
-    Create it before the store is opened for writing, :meth:`touch` the resources the write
-    changes while the store is open, and call :meth:`finish` after the store is closed.
+    Create it before the write, :meth:`before` and :meth:`touch` the resources the write changes
+    (before and after it, the store open), and call :meth:`finish` once the write went through:
+    after the store is closed for a directory written by opening it, right away for a store this
+    process keeps open (``store``; :func:`kept_by` does it).
+
+    Args:
+        path: the store directory.
+        store: the open store this process keeps the side files current for (``None``: the
+            directory is opened for this write only, and the side files are sealed again after).
     """
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, store: KGStore | None = None) -> None:
         self.path = path
-        self.current = self._names_current()
+        self.store = store
+        if store is None:
+            self.current = name_store.sealed(path)
+            self.derived = materialize.sealed(path) if self.current else False
+        else:
+            version = store.version
+            self.current = seals.kept_version(store, name_store.FILE, lambda: name_store.sealed(path)) == version
+            self.derived = self.current and seals.kept_version(
+                store, materialize.FILE, lambda: materialize.sealed(path)) == version
         self.entries: dict[str, tuple[str, dict[str, str], list[str]] | None] = {}
-        self.derived = _derived_current(path) if self.current else False
         self._before: dict[str, _Contribution] = {}
         self._after: dict[str, _Contribution] = {}
+
+    def abandon(self) -> None:
+        """Give up keeping the side files current through this write (the store changed in a way
+        this maintainer did not follow): they fall behind, and readers stop using them."""
+        self.current = self.derived = False
 
     def before(self, store: KGStore, iris: set[str]) -> None:
         """Read what ``iris`` contribute to the derived tables before the write."""
@@ -113,18 +153,6 @@ class SideFiles:
         finally:
             db.close()
 
-    def _names_current(self) -> bool:
-        if not (self.path / name_store.FILE).exists() or not (self.path / name_store.BLOB).exists():
-            return False
-        try:
-            db = sqlite3.connect(f"file:{self.path / name_store.FILE}?mode=ro", uri=True)
-            meta = dict(db.execute("SELECT k, v FROM meta").fetchall())
-            db.close()
-        except sqlite3.Error:
-            return False
-        return (meta.get("schema") == str(name_store.SCHEMA_VERSION)
-                and meta.get("fingerprint") == name_store.fingerprint(self.path))
-
     def touch(self, store: KGStore, iris: set[str]) -> None:
         """Read the entries of ``iris`` as the (open) store has them now."""
         if not self.current:
@@ -133,41 +161,138 @@ class SideFiles:
             self.entries[iri] = entry_of(store, iri)
         self._contributions(store, iris, self._after)
 
-    def finish(self) -> None:
-        """Rewrite the touched entries and seal the name index with the store's new fingerprint
-        (call after the store is closed); the derived tables stay unsealed."""
+    def finish(self) -> list[str]:
+        """Rewrite the touched entries (and the derived rows of the touched enterprises, when the
+        derived tables can follow the write), then seal what was brought up to date with the
+        store's new fingerprint (a directory: call after the store is closed) or record it as
+        current for the open store (:mod:`graph.index.seals`). Returns the files kept current."""
         if not self.current:
-            return
+            return []
         update_names(self.path, self.entries)
-        sealed = [name_store.FILE]
+        files = [name_store.FILE]
         if self.derived and set(self._before) == set(self._after):
             update_derived(self.path, self._before, self._after)
-            sealed.append(materialize.FILE)
-        fp = name_store.fingerprint(self.path)
-        for name in sealed:
-            db = sqlite3.connect(self.path / name)
-            db.execute("INSERT OR REPLACE INTO meta VALUES ('fingerprint', ?)", (fp,))
+            files.append(materialize.FILE)
+        if self.store is None:
+            _seal(self.path, files, name_store.fingerprint(self.path))
+        else:
+            seals.kept(self.store, files)
+        return files
+
+
+def _seal(path: Path, files: Iterable[str], fingerprint: str) -> None:
+    """Write ``fingerprint`` as the seal of ``files`` (``""``: unsealed)."""
+    for name in files:
+        if not (path / name).exists():
+            continue
+        db = sqlite3.connect(path / name, timeout=30)
+        try:
+            db.execute("INSERT OR REPLACE INTO meta VALUES ('fingerprint', ?)", (fingerprint,))
             db.commit()
+        finally:
             db.close()
 
 
-def _keys_of(names: list[str], pinyin: Any) -> tuple[set[str], set[str]]:
-    """The keys and stems of a resource's names, as :func:`graph.index.name_store.build` computes them."""
-    from graph.index.keys import _PREFIXES, _SUFFIXES, has_cjk, normalise, stem
+@contextmanager
+def kept_by(store: KGStore) -> Iterator[SideFiles | None]:
+    """Hold ``store`` (open for writing in this process) for one write, and keep its side files
+    current through it: yields the :class:`SideFiles` to :meth:`~SideFiles.before` and
+    :meth:`~SideFiles.touch` (``None`` when the store is in memory or read-only, or its side files
+    are not current: nothing to keep), and finishes it when the block ends without an error.
 
-    keys: set[str] = set()
-    stems: set[str] = set()
-    for name in names:
-        key = normalise(name)
-        if not key:
-            continue
-        keys.add(key)
-        st = stem(key) if key.startswith(_PREFIXES) or key.endswith(_SUFFIXES) else key
-        stems.add(st)
-        if has_cjk(key):
-            keys.add(pinyin(key))
-            stems.add(pinyin(st))
-    return keys, stems
+    Writes are serialised per store. While one runs, readers keep using the side files as of
+    before it (:func:`graph.index.seals.usable`); the first one unseals them on disk, since
+    another process must not trust them while this one holds the store open for writing
+    (:func:`close_and_seal` seals them again).
+    """
+    if store.path is None or store.read_only:
+        yield None
+        return
+    path = store.path
+    with seals.writing(store):
+        side = SideFiles(path, store=store)
+        if not side.current:
+            yield None
+            return
+        with seals.keeping(store):
+            if not seals.mark_unsealed(store):
+                _seal(path, (name_store.FILE, materialize.FILE), "")
+            yield side
+            try:
+                side.finish()
+            except sqlite3.Error as err:  # the write itself went through: the side files fall behind
+                log.warning("side files of %s not brought up to date (%s): names and questions are "
+                            "answered without them until the next chainkg build", path, err)
+
+
+def open_writable(path: Path) -> KGStore:
+    """Open the on-disk store at ``path`` for writing in this process, knowing which side files
+    are current for it: they are checked against their seal *before* the store is opened, since
+    RocksDB may compact its files as it opens them for writing, which changes the fingerprint
+    but not the data. Writes through :func:`kept_by` then keep them current; close the store
+    with :func:`close_and_seal`.
+
+    Raises:
+        StoreLockedError: another process holds the store for writing.
+    """
+    current = [file for file, sealed in ((name_store.FILE, name_store.sealed), (materialize.FILE, materialize.sealed))
+               if sealed(path)]
+    store = KGStore(path)
+    seals.kept(store, current)
+    return store
+
+
+def status(store: KGStore) -> str:
+    """Whether the side files of an on-disk ``store`` answer for it now: ``current`` (both),
+    ``names only`` (the derived tables fell behind), ``stale`` (the questions use SPARQL and the
+    in-memory name index) or ``absent``; ``in memory`` for a store without a directory."""
+    if store.path is None:
+        return "in memory"
+    path = store.path
+    if not (path / name_store.FILE).exists():
+        return "absent"
+    names, _ = seals.usable(store, name_store.FILE, lambda: name_store.sealed(path))
+    derived, _ = seals.usable(store, materialize.FILE, lambda: materialize.sealed(path))
+    return "current" if names and derived else "names only" if names else "stale"
+
+
+def close_and_seal(store: KGStore) -> None:
+    """Close ``store`` and, when this process held it for writing, seal again the side files it
+    knows current for it (kept through :func:`kept_by`, or checked when it was opened) with the
+    fingerprint of its closed files, so that the next process to open it uses them. Side files
+    that fell behind (a write that did not keep them current) stay unsealed: readers ignore them
+    until the next ``chainkg build``."""
+    path = store.path
+    writable = path is not None and not store.read_only  # this process holds the store: nobody else writes it
+    _, files = seals.current_files(store)
+    store.close()
+    if writable and files:  # also when nothing was written: RocksDB may have compacted its files
+        assert path is not None
+        _seal(path, files, name_store.fingerprint(path))
+
+
+def apply_update(store: KGStore, sparql: str) -> None:
+    """``store.update(sparql)`` as one write of :func:`kept_by`: an update made only of ``INSERT
+    DATA`` or only of ``DELETE DATA`` (what accepting or withdrawing facts sends) keeps the side
+    files current for the subjects of its quads; any other update may change anything, so the side
+    files fall behind (not current for the store's new version: readers use SPARQL and the
+    in-memory index until the next ``chainkg build``).
+
+    Raises:
+        QuerySyntaxError: the update does not parse (nothing is written).
+    """
+    data = data_update(sparql)
+    if data is None:
+        with seals.writing(store):
+            store.update(sparql)
+        return
+    subjects = touched_subjects(data[1])
+    with kept_by(store) as side:
+        if side is not None:
+            side.before(store, subjects)
+        store.update(sparql)
+        if side is not None:
+            side.touch(store, subjects)
 
 
 def update_names(directory: Path, entries: dict[str, tuple[str, dict[str, str], list[str]] | None]) -> None:
@@ -176,7 +301,7 @@ def update_names(directory: Path, entries: dict[str, tuple[str, dict[str, str], 
     found through the tables' own indexes (by key, stem and slug)."""
     from graph.index.keys import to_pinyin
 
-    db = sqlite3.connect(directory / name_store.FILE)
+    db = sqlite3.connect(directory / name_store.FILE, timeout=30)
     try:
         db.executescript(EXTRA_SCHEMA)
         meta = dict(db.execute("SELECT k, v FROM meta").fetchall())
@@ -191,7 +316,7 @@ def update_names(directory: Path, entries: dict[str, tuple[str, dict[str, str], 
             old = db.execute("SELECT eid, names FROM entries WHERE iri = ?", (iri,)).fetchone()
             if old is not None:
                 eid = old[0]
-                keys, stems = _keys_of(json.loads(old[1]), pinyin)
+                keys, stems = keys_and_stems(json.loads(old[1]), pinyin)
                 db.executemany("DELETE FROM keys WHERE key = ? AND eid = ?", ((k, eid) for k in keys))
                 db.executemany("DELETE FROM stems WHERE stem = ? AND eid = ?", ((st, eid) for st in stems))
                 db.execute("DELETE FROM slugs WHERE slug = ? AND eid = ?", (_slug(iri), eid))
@@ -209,7 +334,7 @@ def update_names(directory: Path, entries: dict[str, tuple[str, dict[str, str], 
             db.execute("INSERT INTO entries VALUES (?, ?, ?, ?, ?, ?)",
                        (eid, iri, kind, label, encode(labels), encode(names)))
             db.execute("INSERT INTO slugs VALUES (?, ?)", (_slug(iri), eid))
-            keys, stems = _keys_of(names, pinyin)
+            keys, stems = keys_and_stems(names, pinyin)
             for k in sorted(keys):
                 db.execute("INSERT INTO keys VALUES (?, ?)", (k, eid))
                 db.execute("INSERT INTO extra_keys VALUES (?, ?, ?)", (next_num, k, eid))
@@ -231,47 +356,46 @@ def touched_subjects(quads: Any) -> set[str]:
     return {q.subject.value for q in quads if isinstance(q.subject, ox.NamedNode)}
 
 
-def _derived_current(path: Path) -> bool:
-    file = path / materialize.FILE
-    if not file.exists():
-        return False
-    try:
-        db = sqlite3.connect(f"file:{file}?mode=ro", uri=True)
-        meta = dict(db.execute("SELECT k, v FROM meta").fetchall())
-        db.close()
-    except sqlite3.Error:
-        return False
-    return (meta.get("schema") == str(materialize.SCHEMA_VERSION)
-            and meta.get("fingerprint") == name_store.fingerprint(path))
-
-
 def _contribution(store: KGStore, db: sqlite3.Connection, iri: str) -> _Contribution | None:
     """What ``iri`` adds to ``coverage`` and ``members``, as :func:`graph.index.materialize.build_derived`
-    counts it; ``None`` when it is something the tables are derived from otherwise (a place, a
-    project or the owner of one), which this update does not handle."""
+    counts it: the segments it operates in where it is, and those of the projects in operation
+    it owns where they are (or, without a place of their own, where it is); ``None`` when it is
+    something the tables are derived from otherwise (a place, a project), which this update does
+    not follow."""
     node = ox.NamedNode(iri)
     types = {q.object.value for q in store.ox.quads_for_pattern(node, _RDF_TYPE, None, _DEFAULT)
              if isinstance(q.object, ox.NamedNode)}
-    if types & _PLACES or _has(store, node, _PART_OF, None) or _has(store, node, _FOR_SEGMENT, None) \
-            or _has(store, None, _OWNER, node):
+    if types & _PLACES or _has(store, node, _PART_OF, None) or _has(store, node, _FOR_SEGMENT, None):
         return None
+
+    def regions_of(place: str) -> set[str]:
+        ups = {r for (r,) in db.execute("SELECT region FROM closure WHERE place = ?", (place,))}
+        return ups or {place}
+
+    places = [q.object.value for q in store.ox.quads_for_pattern(node, _LOCATED, None, _DEFAULT)
+              if isinstance(q.object, ox.NamedNode)]
     segs = [q.object.value for q in store.ox.quads_for_pattern(node, _OPERATES, None, _DEFAULT)
             if isinstance(q.object, ox.NamedNode)]
-    regions: set[str] = set()
-    for q in store.ox.quads_for_pattern(node, _LOCATED, None, _DEFAULT):
-        if isinstance(q.object, ox.NamedNode):
-            place = q.object.value
-            ups = {r for (r,) in db.execute("SELECT region FROM closure WHERE place = ?", (place,))}
-            regions |= ups or {place}
+    regions: set[str] = set().union(*(regions_of(p) for p in places))
+    pairs = {(r, s) for r in regions for s in segs}
+    for q in store.ox.quads_for_pattern(None, _OWNER, node, _DEFAULT):  # its projects in operation
+        project = q.subject
+        if not _has(store, project, _STATUS, _IN_OPERATION):
+            continue
+        own = [p.object.value for p in store.ox.quads_for_pattern(project, _LOCATED, None, _DEFAULT)
+               if isinstance(p.object, ox.NamedNode)]
+        where = (own or places)[:1]
+        for seg in store.ox.quads_for_pattern(project, _FOR_SEGMENT, None, _DEFAULT):
+            if isinstance(seg.object, ox.NamedNode):
+                pairs |= {(r, seg.object.value) for place in where for r in regions_of(place)}
     if not regions or not segs:
-        return frozenset(), frozenset()
+        return frozenset(pairs), frozenset()
     label = next((q.object.value for q in store.ox.quads_for_pattern(node, _RDFS_LABEL, None, _DEFAULT)
                   if isinstance(q.object, ox.Literal) and q.object.language == "zh"), None)
     areas = {r for r in regions
              if any(_has(store, ox.NamedNode(r), _RDF_TYPE, ox.NamedNode(a)) for a in _AREAS)}
-    pairs = frozenset((r, s) for r in regions for s in segs)
     members = frozenset((a, s, iri, label) for a in areas for s in segs)
-    return pairs, members
+    return frozenset(pairs), members
 
 
 def _has(store: KGStore, s: Any, p: Any, o: Any) -> bool:
@@ -280,26 +404,39 @@ def _has(store: KGStore, s: Any, p: Any, o: Any) -> bool:
 
 def update_derived(directory: Path, before: dict[str, _Contribution], after: dict[str, _Contribution]) -> None:
     """Apply the difference of the contributions to ``coverage``, ``members`` and
-    ``member_counts`` of ``derived.sqlite``, in one transaction."""
-    db = sqlite3.connect(directory / materialize.FILE)
+    ``member_counts`` of ``derived.sqlite``, in one transaction: each (region, segment) count and
+    each (area, segment) member count touched is written once, whatever the number of
+    enterprises behind it."""
+    from collections import Counter
+
+    steps: Counter[tuple[str, str]] = Counter()
+    gone: set[tuple[str, str, str, str | None]] = set()
+    new: set[tuple[str, str, str, str | None]] = set()
+    for iri in before:
+        (pairs_b, members_b), (pairs_a, members_a) = before[iri], after[iri]
+        steps.update(pairs_a - pairs_b)
+        steps.subtract(pairs_b - pairs_a)
+        gone |= members_b - members_a
+        new |= members_a - members_b
+    db = sqlite3.connect(directory / materialize.FILE, timeout=30)
     try:
-        for iri in before:
-            (pairs_b, members_b), (pairs_a, members_a) = before[iri], after[iri]
-            for (region, seg), step in [*((p, -1) for p in pairs_b - pairs_a), *((p, 1) for p in pairs_a - pairs_b)]:
-                cur = db.execute("UPDATE coverage SET enterprises = enterprises + ? WHERE region = ? AND seg = ?",
-                                 (step, region, seg))
-                if cur.rowcount == 0 and step > 0:
-                    db.execute("INSERT INTO coverage VALUES (?, ?, 1)", (region, seg))
-            db.execute("DELETE FROM coverage WHERE enterprises <= 0")
-            for area, seg, e, _ in members_b - members_a:
-                db.execute("DELETE FROM members WHERE area = ? AND seg = ? AND e = ?", (area, seg, e))
-            for row in members_a - members_b:
-                db.execute("INSERT INTO members VALUES (?, ?, ?, ?)", row)
-            for area, seg in {(a, s) for a, s, _, _ in members_a ^ members_b}:
-                n = db.execute("SELECT COUNT(*) FROM members WHERE area = ? AND seg = ?", (area, seg)).fetchone()[0]
-                db.execute("DELETE FROM member_counts WHERE area = ? AND seg = ?", (area, seg))
-                if n:
-                    db.execute("INSERT INTO member_counts VALUES (?, ?, ?)", (area, seg, n))
+        for (region, seg), step in steps.items():
+            if step == 0:
+                continue
+            cur = db.execute("UPDATE coverage SET enterprises = enterprises + ? WHERE region = ? AND seg = ?",
+                             (step, region, seg))
+            if cur.rowcount == 0 and step > 0:
+                db.execute("INSERT INTO coverage VALUES (?, ?, ?)", (region, seg, step))
+            elif step < 0:
+                db.execute("DELETE FROM coverage WHERE region = ? AND seg = ? AND enterprises <= 0", (region, seg))
+        db.executemany("DELETE FROM members WHERE area = ? AND seg = ? AND e = ?",
+                       [(area, seg, e) for area, seg, e, _ in gone])
+        db.executemany("INSERT INTO members VALUES (?, ?, ?, ?)", sorted(new - gone, key=str))
+        for area, seg in {(a, s) for a, s, _, _ in gone | new}:
+            n = db.execute("SELECT COUNT(*) FROM members WHERE area = ? AND seg = ?", (area, seg)).fetchone()[0]
+            db.execute("DELETE FROM member_counts WHERE area = ? AND seg = ?", (area, seg))
+            if n:
+                db.execute("INSERT INTO member_counts VALUES (?, ?, ?)", (area, seg, n))
         db.commit()
     finally:
         db.close()

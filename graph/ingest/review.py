@@ -401,8 +401,8 @@ def claim_quads(cand: dict[str, Any], doc: dict[str, Any], *, who: str, when: st
     return claim, quads
 
 
-def commit_accepted(store: KGStore, quads: Sequence[ox.Quad], *, docs: Sequence[dict[str, Any]], when: str
-                    ) -> ImportRecord:
+def commit_accepted(store: KGStore | str | Path, quads: Sequence[ox.Quad], *, docs: Sequence[dict[str, Any]],
+                    when: str) -> ImportRecord:
     """Write accepted claims to the graph as one entry of the store's import journal (the one place
     ingestion writes): atomically, listed by ``chainkg imports``, kept by ``chainkg build`` and
     removable with ``chainkg remove``.
@@ -429,9 +429,13 @@ def commit_accepted(store: KGStore, quads: Sequence[ox.Quad], *, docs: Sequence[
 
 
 def accept(
-    store: KGStore, area: ReviewArea, ids: Sequence[str] = (), *, min_confidence: float | None = None, who: str = "cli"
+    store: KGStore | str | Path, area: ReviewArea, ids: Sequence[str] = (), *, min_confidence: float | None = None,
+    who: str = "cli",
 ) -> AcceptReport:
     """Accept candidates (by id, or every pending one at or above ``min_confidence``) into the graph.
+
+    ``store`` is an open, writable store or the directory of an on-disk one (opened for writing
+    for the write, its side files sealed again after: :func:`graph.build.journal.record_import`).
 
     All of them are written in one transaction; conflicts are accepted only when named by id (they
     then stand beside the existing fact, never replacing it).

@@ -54,7 +54,7 @@ from graph.ingest.table import (
     read_table,
 )
 from graph.ns import CKG, CLAIM, DOC, ENT, PROVENANCE_GRAPH
-from graph.store.embedded import KGStore
+from graph.store.embedded import KGStore, to_ox
 
 # --- store look-ups -----------------------------------------------------------------------------
 
@@ -81,14 +81,48 @@ _PART_OF = "ASK { ?inner ckg:partOf* ?outer }"
 _BATCH = 2000
 
 
+#: The look-ups as index scans (predicates whose object is the key, of a subject that is a
+#: ``ckg:Enterprise``): what :func:`_lookup` runs on the embedded store.
+_PATTERNS: dict[str, tuple[str, ...]] = {
+    _BY_CODE: (str(CKG.creditCode),),
+    _BY_LEGAL: (str(CKG.legalName),),
+    _BY_NAME: ("http://www.w3.org/2000/01/rdf-schema#label", "http://www.w3.org/2004/02/skos/core#altLabel",
+               str(CKG.shortName)),
+}
+
+
 def _lookup(store: KGStore, sparql: str, var: str, values: Sequence[Any]) -> dict[str, set[str]]:
-    """key → IRIs found, binding ``values`` to ``?var`` in batches."""
+    """key → IRIs found, binding ``values`` to ``?var``.
+
+    On the embedded store each value is one index seek per predicate (``?e <p> "value"`` on the
+    default graph, then ``?e a ckg:Enterprise``): a cost proportional to the roster, where the
+    query with a ``VALUES`` block of thousands of names had Oxigraph scan every label of the
+    store. Elsewhere (a remote store) the query runs with the values bound in batches.
+    """
     found: dict[str, set[str]] = defaultdict(set)
     values = list(dict.fromkeys(values))
+    inner = getattr(store, "ox", None)
+    predicates = _PATTERNS.get(sparql)
+    if isinstance(inner, ox.Store) and predicates:
+        default = ox.DefaultGraph()
+        enterprise = ox.NamedNode(str(CKG.Enterprise))
+        nodes = [ox.NamedNode(p) for p in predicates]
+        for value in values:
+            term = to_ox(value)
+            for p in nodes:
+                for q in inner.quads_for_pattern(None, p, term, default):
+                    e = q.subject
+                    if isinstance(e, ox.NamedNode) and _exists(inner, e, _RDF_TYPE, enterprise):
+                        found[str(value)].add(e.value)
+        return found
     for start in range(0, len(values), _BATCH):
         for row in store.select(sparql, bindings={var: values[start:start + _BATCH]}):
             found[str(row["key"])].add(row["e"])
     return found
+
+
+def _exists(inner: ox.Store, s: Any, p: Any, o: Any) -> bool:
+    return next(iter(inner.quads_for_pattern(s, p, o, ox.DefaultGraph())), None) is not None
 
 
 def _zh(text: str) -> Literal:
@@ -727,6 +761,10 @@ def _slug_base(short: str) -> str:
 
 
 def _lookup_used(store: KGStore, iris: Sequence[URIRef]) -> list[str]:
+    """The ``iris`` the store already uses as a subject (index seeks on the embedded store)."""
+    inner = getattr(store, "ox", None)
+    if isinstance(inner, ox.Store):
+        return [str(i) for i in iris if _exists(inner, ox.NamedNode(str(i)), None, None)]
     out: list[str] = []
     for start in range(0, len(iris), _BATCH):
         out += [r["e"] for r in store.select(_USED, bindings={"e": list(iris[start:start + _BATCH])})]

@@ -79,6 +79,9 @@ class SparqlEngine:
         updates: enable :meth:`update` (its thread is sandboxed when it starts).
         refuse_outbound: refuse ``SERVICE`` / ``LOAD`` by the keyword check before evaluation
             (``False``: the sandbox alone stops them).
+        apply: how an update is written, ``apply(store, text)`` (default ``store.update(text)``;
+            the service passes :func:`graph.index.side_files.apply_update`, which keeps the side
+            files current).
 
     Raises:
         WorkerStartError, SandboxUnavailableError: the sandbox is required but not available.
@@ -96,6 +99,7 @@ class SparqlEngine:
         memory_mb: int = 0,
         updates: bool = False,
         refuse_outbound: bool = True,
+        apply: Callable[[KGStore, str], None] | None = None,
     ) -> None:
         if sandbox not in SANDBOX_MODES:
             raise ValueError(f"sandbox must be one of {SANDBOX_MODES}")
@@ -107,6 +111,7 @@ class SparqlEngine:
         self.sandbox = sandbox
         self.memory_mb = memory_mb
         self.refuse_outbound = refuse_outbound
+        self._apply = apply or _store_update
         self._workers = workers
         self._union = not default_graph_is_merge()
         self._threads = DaemonPool(workers)
@@ -213,7 +218,7 @@ class SparqlEngine:
                 try_update(self.store, UpdateRequest(sparql, refuse_outbound=self.refuse_outbound),
                            timeout=self.timeout, sandbox=self.sandbox, memory_mb=self.memory_mb)
             try:
-                self.store.update(sparql)
+                self._apply(self.store, sparql)
             except RuntimeError as err:  # pyoxigraph's evaluation errors; the update rolled back
                 raise UpdateFailedError(f"update failed, nothing was written: {err}") from None
             except OSError as err:
@@ -265,6 +270,10 @@ class SparqlEngine:
             self._updater.shutdown()
         if self._processes is not None:
             self._processes.close()
+
+
+def _store_update(store: KGStore, text: str) -> None:
+    store.update(text)
 
 
 async def check_off_loop(check: Callable[..., T], text: str, **options: Any) -> T:

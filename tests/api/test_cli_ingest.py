@@ -69,6 +69,9 @@ def test_ingest_review_accept_end_to_end(
     assert code == 0
     accepted = json.loads(out)
     assert accepted["accepted"] and accepted["quads_added"] > 0
+    from graph.index import name_store
+
+    assert name_store.sealed(store_dir)  # the name index followed the accepted facts and is sealed again
     with KGStore(store_dir, read_only=True) as store:
         rows = store.select(
             "PREFIX ckg: <https://w3id.org/chainkg/ontology#> PREFIX prov: <http://www.w3.org/ns/prov#> "

@@ -176,3 +176,64 @@ def test_a_cli_import_into_a_served_directory_is_seen_without_restart(built: Pat
                               cwd=ROOT, capture_output=True, timeout=120)
         assert done.returncode == 0, done.stderr.decode()
         assert not _knows_firm(base)
+
+
+def _copy_with_side_files(built: Path, target: Path) -> Path:
+    import shutil
+
+    _copy(built, target)
+    for name in ("names.sqlite", "names.keys", "derived.sqlite"):
+        shutil.copy(built / name, target / name)
+    return target
+
+
+def test_an_admin_server_keeps_its_name_index_and_matrix_current_through_imports(built: Path, tmp_path: Path) -> None:
+    """Through a server holding the store open for writing: a posted roster's new firm answers
+    name search (full, short name, pinyin) and counts in the regions × chains matrix at once, from
+    the side files kept current in place (``/health``), and is gone from both once the import
+    is deleted; the side files are sealed again when the server stops."""
+    from graph.index import materialize, name_store
+    from graph.index.keys import to_pinyin
+    from graph.index.names import index_for
+    from tests.graph.index.test_side_files import BIG_HEALTH, CLINIC, CLINIC_SHORT, RONGCHANG, roster
+
+    store = _copy_with_side_files(built, tmp_path / "store")
+    auth = {"Authorization": f"Bearer {TOKEN}"}
+
+    def side(base: str) -> str:
+        return str(httpx.get(base + "/health", timeout=15).json()["side_files"])
+
+    def cell(base: str) -> int | None:
+        m = httpx.get(base + "/api/completeness/matrix", timeout=60).json()
+        return next((c["covered"] for c in m["cells"] if c["region"] == RONGCHANG and c["chain"] == BIG_HEALTH), None)
+
+    def found(base: str, name: str) -> str | None:
+        answer = httpx.get(base + "/api/enterprises/" + quote(name), timeout=30)
+        assert answer.status_code in (200, 404), answer.text
+        return str(answer.json()["iri"]) if answer.status_code == 200 else None
+
+    def searched(base: str) -> list[str]:
+        hits = httpx.get(base + "/api/search", params={"q": CLINIC}, timeout=30).json()["results"]
+        return [h["iri"] for h in hits]
+
+    for base in _serve(store, CHAINKG_ADMIN_TOKEN=TOKEN):
+        assert side(base) == "current" and cell(base) is None
+        posted = _post(base, "clinics.csv", roster(), title="新设企业名录")
+        assert posted.status_code == 201, posted.text
+        clinic = next(r["enterprise"] for r in posted.json()["summary"]["rows_detail"] if r["name"] == CLINIC)
+        assert side(base) == "current"  # kept in place: not stale, not rebuilt
+        assert searched(base)[:1] == [clinic]
+        for name in (CLINIC, CLINIC_SHORT, to_pinyin(CLINIC_SHORT)):
+            assert found(base, name) == clinic, name
+        assert cell(base) == 1
+        removed = httpx.delete(base + f"/api/imports/{posted.json()['id']}", headers=auth, timeout=60)
+        assert removed.status_code == 200, removed.text
+        assert side(base) == "current"
+        assert clinic not in searched(base) and found(base, CLINIC_SHORT) is None
+        assert cell(base) is None
+        assert _post(base, "clinics-kept.csv", roster()).status_code == 201
+    assert name_store.sealed(store) and materialize.sealed(store)  # sealed again on shutdown
+    from graph.store.embedded import KGStore
+
+    with KGStore(store, read_only=True) as kg:
+        assert index_for(kg).resolve(CLINIC_SHORT).iri.startswith("https://w3id.org/chainkg/id/enterprise/")
