@@ -146,13 +146,3 @@ from graph.sparql.safety import (  # noqa: F401
     check_query,
     check_update,
 )
-from graph.sparql_text import (  # noqa: F401
-    _BASE,
-    _CHARS,
-    _PLX,
-    _TOKEN,
-    OUTBOUND,
-    Token,
-    _closed,
-    tokens,
-)

@@ -40,16 +40,6 @@ from graph.sparql.safety import (
 )
 from graph.sparql.sandbox import SANDBOX_MODES, isolate_thread
 from graph.sparql.updates import UpdateRequest
-from graph.sparql_text import (  # noqa: F401 (the tokenizer, re-exported)
-    _BASE,
-    _CHARS,
-    _PLX,
-    _TOKEN,
-    OUTBOUND,
-    Token,
-    _closed,
-    tokens,
-)
 from graph.store.merged_update import data_only
 
 if TYPE_CHECKING:

@@ -32,16 +32,6 @@ from graph.sparql.protocol import (
 from graph.sparql.sandbox import SANDBOX_MODES
 from graph.sparql.updates import UpdateRequest
 from graph.sparql.worker import WORKER_MODES, WORKER_NICENESS, _worker_main, memory_message  # noqa: F401 (re-exported)
-from graph.sparql_text import (  # noqa: F401 (the tokenizer, re-exported)
-    _BASE,
-    _CHARS,
-    _PLX,
-    _TOKEN,
-    OUTBOUND,
-    Token,
-    _closed,
-    tokens,
-)
 
 T = TypeVar("T")
 

@@ -23,16 +23,7 @@ from graph.sparql.safety import (
     MSG_OUTBOUND,
     check_query,
 )
-from graph.sparql_text import (  # noqa: F401 (the tokenizer, re-exported)
-    _BASE,
-    _CHARS,
-    _PLX,
-    _TOKEN,
-    OUTBOUND,
-    Token,
-    _closed,
-    tokens,
-)
+from graph.sparql_text import tokens
 
 #: Result-set formats (SELECT, ASK) by the names :mod:`api.conneg` uses.
 RESULT_FORMATS: dict[str, ox.QueryResultsFormat] = {

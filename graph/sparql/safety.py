@@ -13,16 +13,7 @@ from graph.errors import (
     ForbiddenOperationError,
     QuerySyntaxError,
 )
-from graph.sparql_text import (  # noqa: F401 (the tokenizer, re-exported)
-    _BASE,
-    _CHARS,
-    _PLX,
-    _TOKEN,
-    OUTBOUND,
-    Token,
-    _closed,
-    tokens,
-)
+from graph.sparql_text import _TOKEN, Token, _closed, tokens
 
 
 class UpdateFailedError(ChainKGError, ValueError):
