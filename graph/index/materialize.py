@@ -370,18 +370,8 @@ def derived_for(store: KGStore) -> Derived | None:
 def sealed(directory: Path, seal: str | None = None) -> bool:
     """Whether ``derived.sqlite`` in ``directory`` exists, has this schema and carries ``seal``
     (default: the fingerprint of the store files in ``directory``)."""
-    if not (directory / FILE).exists():
-        return False
-    try:
-        db = sqlite3.connect(f"file:{directory / FILE}?mode=ro", uri=True)
-        try:
-            meta = dict(db.execute("SELECT k, v FROM meta").fetchall())
-        finally:
-            db.close()
-    except sqlite3.Error:
-        return False
     expected = seal if seal is not None else name_store.fingerprint(directory)
-    return meta.get("schema") == str(SCHEMA_VERSION) and meta.get("fingerprint") == expected
+    return name_store.meta_matches(directory / FILE, SCHEMA_VERSION, expected)
 
 
 def segment_weights(store: KGStore) -> dict[str, tuple[list[str], list[Decimal]]]:

@@ -600,18 +600,25 @@ class NameStore:
 def sealed(directory: Path, seal: str | None = None) -> bool:
     """Whether the index in ``directory`` exists, has this schema and carries ``seal`` (default:
     the fingerprint of the store files in ``directory``)."""
-    if not (directory / FILE).exists() or not (directory / BLOB).exists():
+    if not (directory / BLOB).exists():
+        return False
+    return meta_matches(directory / FILE, SCHEMA_VERSION, seal if seal is not None else fingerprint(directory))
+
+
+def meta_matches(path: Path, schema: int, expected: str) -> bool:
+    """Whether the side file at ``path`` exists, is readable and its ``meta`` table says ``schema``
+    and the fingerprint ``expected`` (shared by every sealed side file)."""
+    if not path.exists():
         return False
     try:
-        db = sqlite3.connect(f"file:{directory / FILE}?mode=ro", uri=True)
+        db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
         try:
             meta = dict(db.execute("SELECT k, v FROM meta").fetchall())
         finally:
             db.close()
     except sqlite3.Error:
         return False
-    expected = seal if seal is not None else fingerprint(directory)
-    return meta.get("schema") == str(SCHEMA_VERSION) and meta.get("fingerprint") == expected
+    return meta.get("schema") == str(schema) and meta.get("fingerprint") == expected
 
 
 def open_for(store: KGStore) -> NameStore | None:
