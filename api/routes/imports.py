@@ -15,7 +15,6 @@ import), 413 over ``import_max_bytes``, 415 a kind of file chainkg does not impo
 
 from __future__ import annotations
 
-import secrets
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +22,7 @@ from fastapi import APIRouter, HTTPException, Request
 from starlette.concurrency import run_in_threadpool
 
 from api import refresh
-from api.deps import SettingsDep
+from api.deps import SettingsDep, check_admin
 from api.settings import Settings
 from graph.build.journal import list_imports, remove_import
 from graph.ingest.imports import import_file
@@ -46,12 +45,7 @@ _OPTIONS = ("title", "date", "publisher", "zone")
 
 
 def _authorize(request: Request, settings: Settings) -> None:
-    if settings.admin_token is None:
-        raise HTTPException(404, MSG_OFF)
-    scheme, _, token = request.headers.get("authorization", "").partition(" ")
-    expected = settings.admin_token.get_secret_value().encode()
-    if scheme.lower() != "bearer" or not secrets.compare_digest(token.strip().encode(), expected):
-        raise HTTPException(401, MSG_UNAUTHORIZED, headers={"WWW-Authenticate": "Bearer"})
+    check_admin(request, settings, off=MSG_OFF, unauthorized=MSG_UNAUTHORIZED)
 
 
 async def _read_limited(request: Request, limit: int) -> bytes:

@@ -11,7 +11,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, Field
 
-from api.deps import SettingsDep, StoreDep
+from api.deps import SettingsDep, StoreDep, check_admin
 from api.settings import Settings
 from api.viz_render import _env, csp
 from graph.ingest.reading import MAX_BYTES
@@ -35,12 +35,7 @@ def review_area(request: Request) -> ReviewArea:
 
 def require_admin(request: Request, settings: SettingsDep) -> str:
     """``admin``, once the bearer token checks out (the reviewer may name themselves in a decision)."""
-    if settings.admin_token is None:
-        raise HTTPException(404, MSG_OFF)
-    scheme, _, token = request.headers.get("authorization", "").partition(" ")
-    expected = settings.admin_token.get_secret_value().encode()
-    if scheme.lower() != "bearer" or not secrets.compare_digest(token.strip().encode(), expected):
-        raise HTTPException(401, MSG_UNAUTHORIZED, headers={"WWW-Authenticate": "Bearer"})
+    check_admin(request, settings, off=MSG_OFF, unauthorized=MSG_UNAUTHORIZED)
     return "admin"
 
 

@@ -19,7 +19,6 @@ over the row cap, 415 content type or charset, 503 time limit.
 
 from __future__ import annotations
 
-import secrets
 import threading
 from typing import Annotated, Any, cast
 from urllib.parse import parse_qs
@@ -30,7 +29,7 @@ from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
 from api.conneg import Family, formats, negotiate
-from api.deps import SettingsDep
+from api.deps import SettingsDep, check_admin
 from api.settings import Settings
 from graph.errors import ForbiddenOperationError
 from graph.index import side_files
@@ -344,12 +343,7 @@ def _page(endpoint: str, settings: Settings, root: str = "") -> str:
              response_class=Response)
 async def sparql_update(request: Request, engine: EngineDep, settings: SettingsDep) -> Response:
     """Apply a SPARQL Update, whole or not at all (see the module docstring)."""
-    if settings.admin_token is None or not settings.admin_token.get_secret_value().strip():
-        raise HTTPException(404, MSG_UPDATE_OFF)
-    scheme, _, token = request.headers.get("authorization", "").partition(" ")
-    expected = settings.admin_token.get_secret_value().encode()
-    if scheme.lower() != "bearer" or not token.strip() or not secrets.compare_digest(token.strip().encode(), expected):
-        raise HTTPException(401, MSG_UNAUTHORIZED, headers={"WWW-Authenticate": "Bearer"})
+    check_admin(request, settings, off=MSG_UPDATE_OFF, unauthorized=MSG_UNAUTHORIZED)
     params = _url_params(request)
     media, charset = _content_type(request)
     if media == FORM:
