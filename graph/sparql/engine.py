@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from graph.errors import (
-    ForbiddenOperationError,
     QueryTimeoutError,
 )
 from graph.sparql.guard import copy_to_disk as _copy_to_disk
@@ -29,17 +28,14 @@ from graph.sparql.protocol import (
     QueryRequest,
     default_graph_is_merge,
     execute,
-    is_network_error,
 )
 from graph.sparql.safety import (
-    MSG_OUTBOUND,
-    UpdateFailedError,
     _iri,
     check_query,
     check_update,
 )
 from graph.sparql.sandbox import SANDBOX_MODES, isolate_thread
-from graph.sparql.updates import UpdateRequest
+from graph.sparql.updates import UpdateRequest, update_errors
 from graph.store.merged_update import data_only
 
 if TYPE_CHECKING:
@@ -207,14 +203,8 @@ class SparqlEngine:
             if self._processes is not None and data_only(sparql) is None:
                 try_update(self.store, UpdateRequest(sparql, refuse_outbound=self.refuse_outbound),
                            timeout=self.timeout, sandbox=self.sandbox, memory_mb=self.memory_mb)
-            try:
+            with update_errors():
                 self._apply(self.store, sparql)
-            except RuntimeError as err:  # pyoxigraph's evaluation errors; the update rolled back
-                raise UpdateFailedError(f"update failed, nothing was written: {err}") from None
-            except OSError as err:
-                if is_network_error(err):
-                    raise ForbiddenOperationError(MSG_OUTBOUND) from None
-                raise
             if self.store.path is not None:
                 self.store.ox.flush()
 

@@ -14,6 +14,8 @@ attempt to reach the network (:class:`~graph.errors.ForbiddenOperationError`).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import pyoxigraph as ox
@@ -50,10 +52,20 @@ def execute_update(store: ox.Store, request: UpdateRequest) -> None:
         UpdateFailedError: the update failed while applied (e.g. ``CREATE`` of an existing graph).
     """
     check_update(request.update, outbound=request.refuse_outbound)
+    with update_errors():
+        try:
+            apply_update(store, request.update, prefixes=PREFIXES)
+        except SyntaxError as err:
+            raise QuerySyntaxError(str(err)) from None
+
+
+@contextmanager
+def update_errors() -> Iterator[None]:
+    """Turn the engine's errors while applying an update into chainkg's: an evaluation error
+    (the update rolled back) into :class:`UpdateFailedError`, a connection attempt into
+    :class:`~graph.errors.ForbiddenOperationError`; other OS errors pass unchanged."""
     try:
-        apply_update(store, request.update, prefixes=PREFIXES)
-    except SyntaxError as err:
-        raise QuerySyntaxError(str(err)) from None
+        yield
     except RuntimeError as err:  # pyoxigraph's evaluation errors; the update rolled back
         raise UpdateFailedError(f"update failed, nothing was written: {err}") from None
     except OSError as err:
