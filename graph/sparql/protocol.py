@@ -194,17 +194,19 @@ def star_order(query: str, names: list[str]) -> list[str]:
     >>> star_order("SELECT ?b ?a { ?a ?b ?c }", ["b", "a"])
     ['b', 'a']
     """
-    found = list(tokens(query))
-    for i, token in enumerate(found):
+    found = tokens(query)  # read lazily: a query that does not select ``*`` stops after its SELECT
+    for token in found:
         if token.keyword == "SELECT":
-            rest = [t for t in found[i + 1:] if t.keyword not in ("DISTINCT", "REDUCED")]
-            if not rest or rest[0].text != "*":
+            rest = (t for t in found if t.keyword not in ("DISTINCT", "REDUCED"))
+            head = next(rest, None)
+            if head is None or head.text != "*":
                 return names
             first: dict[str, int] = {}
-            for position, t in enumerate(rest):
+            position = 0
+            for position, t in enumerate(rest, start=1):
                 if t.kind == "var":
                     first.setdefault(t.text[1:], position)
-            return sorted(names, key=lambda n: first.get(n, len(rest)))
+            return sorted(names, key=lambda n: first.get(n, position + 1))
     return names
 
 
