@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from typing import Literal
@@ -61,6 +62,11 @@ class Analysis:
     outbound: str | None = None
 
 
+#: Texts up to this length keep their analysis in a small cache: the endpoint checks a query in
+#: the route (to choose the answer's format) and again in the engine, one scan serves both.
+CACHED_TEXT_LIMIT = 8192
+
+
 def analyse(text: str) -> Analysis:
     """Find the form of a SPARQL request and the keywords the checks need (linear time).
 
@@ -74,6 +80,12 @@ def analyse(text: str) -> Analysis:
     >>> analyse("PREFIX : <http://127.0.0.1:9/> ASK { SERVICE:x {} }").outbound
     'SERVICE'
     """
+    if len(text) <= CACHED_TEXT_LIMIT:
+        return _analyse_cached(text)
+    return _analyse(text)
+
+
+def _analyse(text: str) -> Analysis:
     form: Form = "UNKNOWN"
     words: set[str] = set()
     outbound: str | None = None
@@ -100,6 +112,9 @@ def analyse(text: str) -> Analysis:
             elif word in _UPDATE_WORDS:
                 form = "UPDATE"
     return Analysis(form=form, has_from="FROM" in words, keywords=frozenset(words), outbound=outbound)
+
+
+_analyse_cached = functools.lru_cache(maxsize=256)(_analyse)  # an Analysis is immutable: safe to share
 
 
 def check_query(text: str, *, outbound: bool = True) -> Analysis:
