@@ -10,7 +10,7 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.staticfiles import StaticFiles
 
-from api import errors, refresh, viz_render
+from api import errors, refresh, startup, viz_render
 from api.limits import BodyLimitMiddleware, SecurityHeadersMiddleware
 from api.routes import (
     docs,
@@ -88,8 +88,10 @@ def create_app(settings: Settings | None = None, *, store: KGStore | None = None
         if owned:
             app.state.store = open_store(settings)
         refresh.note_opened(app.state)
-        engine = sparql.engine_for(app.state)  # start the query workers before the first request
+        engine = sparql.engine_for(app.state, wait=False)  # the query workers start...
         try:
+            startup.prepare(app)  # ... while this process prepares what first requests need
+            engine.wait_ready()  # all ready before the first request (or the start fails, as it did)
             yield
         finally:
             engine.close()

@@ -166,13 +166,17 @@ class ProcessPool:
         mode: ``query`` (workers read the store) or ``update`` (workers write it: see
             :meth:`apply`).
         respawn: replace a worker that timed out or died (``False`` for a pool used once).
+        wait: wait here until the first workers are ready; ``False`` only launches them, and
+            :meth:`wait_ready` (which must be called before the pool is used) waits, so the
+            caller can do other work while they start.
 
     Raises:
         WorkerStartError: the first workers could not start (e.g. no sandbox available).
     """
 
     def __init__(self, path: str, *, size: int, max_rows: int, sandbox: str = "require", memory_mb: int = 0,
-                 on_empty: Callable[[], None] | None = None, mode: str = "query", respawn: bool = True) -> None:
+                 on_empty: Callable[[], None] | None = None, mode: str = "query", respawn: bool = True,
+                 wait: bool = True) -> None:
         if sandbox not in SANDBOX_MODES:
             raise ValueError(f"sandbox must be one of {SANDBOX_MODES}")
         if mode not in WORKER_MODES:
@@ -191,7 +195,17 @@ class ProcessPool:
         self._on_empty = on_empty
         #: How the workers are cut off from the network (``none`` when the sandbox is off).
         self.isolation = "none"
-        waiting = [self._start() for _ in range(size)]  # start them all, then wait: in parallel
+        self._starting = [self._start() for _ in range(size)]  # start them all, then wait: in parallel
+        if wait:
+            self.wait_ready()
+
+    def wait_ready(self) -> None:
+        """Wait until the workers launched by the constructor are ready (at once if they are).
+
+        Raises:
+            WorkerStartError: one could not start; the pool is then closed.
+        """
+        waiting, self._starting = self._starting, []
         try:
             while waiting:
                 self._idle.put(self._ready(waiting.pop(0)))
@@ -395,6 +409,9 @@ class ProcessPool:
     def close(self) -> None:
         """Stop every idle worker (busy ones are stopped when their query ends or times out)."""
         self._closed = True
+        starting, self._starting = self._starting, []  # launched, never waited for
+        for worker in starting:
+            self._kill(worker)
         while True:
             try:
                 worker = self._idle.get_nowait()
