@@ -92,7 +92,6 @@ def create_app(settings: Settings | None = None, *, store: KGStore | None = None
         try:
             startup.prepare(app)  # ... while this process prepares what first requests need
             engine.wait_ready()  # all ready before the first request (or the start fails, as it did)
-            startup.load_in_background()  # what a first search in Chinese needs, once the server answers
             yield
         finally:
             engine.close()

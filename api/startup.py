@@ -7,16 +7,11 @@ small per-version tables of :mod:`graph.questions.catalogue` (source documents, 
 links; about 0.1 s at 1M enterprises). Nothing else is read at start-up: the name index and the
 build-time tables are read on demand, whatever the size of the store, and the OpenAPI document
 is built by FastAPI when ``/openapi.json`` is first asked for (about 0.3 s).
-
-Once the server answers, :func:`load_in_background` loads on a daemon thread the Chinese text
-tables a search in Chinese needs (pypinyin's phrase tables, a third of a second; OpenCC), so the
-first such search does not wait for them and the start does not either.
 """
 
 from __future__ import annotations
 
 import sys
-import threading
 
 from fastapi import FastAPI
 
@@ -44,17 +39,3 @@ def prepare(app: FastAPI) -> None:
         documents(store)
         catalogue.segments(store)
         catalogue.supply_links(store)
-
-
-def _load_text_tables() -> None:
-    from graph.index.keys import normalise, to_pinyin
-
-    to_pinyin(normalise("黔江"))  # pypinyin's tables and OpenCC's converter
-
-
-def load_in_background() -> threading.Thread:
-    """Load what a first search in Chinese needs on a daemon thread (a request that needs it
-    meanwhile waits for the import under way, it does not start another); returns the thread."""
-    thread = threading.Thread(target=_load_text_tables, name="chainkg-text-tables", daemon=True)
-    thread.start()
-    return thread

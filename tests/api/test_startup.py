@@ -36,18 +36,3 @@ def test_an_embedded_store_starts_without_the_remote_store_module(built_dir: Pat
             "'graph.store.remote' in sys.modules); c.__exit__(None, None, None)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120)
     assert out.stdout.split() == ["200", "False"]
-
-
-def test_the_chinese_text_tables_load_after_the_start_not_during_it(built_dir: Path) -> None:
-    """pypinyin (a third of a second) is not on the start path, and is loaded by the time a
-    first search in Chinese comes."""
-    code = ("import sys, time; from fastapi.testclient import TestClient; from api.main import create_app; "
-            "from api.settings import Settings; "
-            f"app = create_app(Settings(store={str(built_dir)!r}, admin_token=None)); "
-            "before = 'pypinyin' in sys.modules; c = TestClient(app).__enter__(); "
-            "deadline = time.monotonic() + 60\n"
-            "while 'pypinyin' not in sys.modules and time.monotonic() < deadline: time.sleep(0.05)\n"
-            "print(before, 'pypinyin' in sys.modules, c.get('/api/search', params={'q': '玻纤'}).status_code)\n"
-            "c.__exit__(None, None, None)")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120)
-    assert out.stdout.split() == ["False", "True", "200"]
