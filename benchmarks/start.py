@@ -13,9 +13,10 @@ Modes (each a fresh process per start, on 127.0.0.1):
 Two kinds of start per run and mode, each timed from the launch of the process:
 
 * ``openapi_s``: polled until ``/openapi.json`` answers 200 (``benchmarks.run``'s ``start_s``);
-* ``health_s``: polled until ``/health`` answers 200; then, one after the other, the first
-  enterprise lookup (``/api/enterprises/{id}/chains``: ``lookup_s`` since launch, ``lookup_ms``
-  its own time) and the first name search (``/api/search?q=``: ``search_s``, ``search_ms``).
+* ``health_s``: polled until ``/health`` answers 200; then, one after the other, ``ASK {}`` on
+  ``/sparql`` (through a worker process: ``sparql_s`` since launch, ``benchmarks.run``'s probe),
+  the first enterprise lookup (``/api/enterprises/{id}/chains``: ``lookup_s``, ``lookup_ms`` its
+  own time) and the first name search (``/api/search?q=``: ``search_s``, ``search_ms``).
 
 Prints each start and the medians per mode, with the machine's load average (the figures move
 with other work on a shared machine), and one JSON line with everything.
@@ -93,7 +94,8 @@ def start(mode: str, store: Path, *, probe: str, lookup: str, search: str, log: 
                 return {"openapi_s": time.perf_counter() - started}
             _poll(client, "/health", proc, deadline)
             figures = {"health_s": time.perf_counter() - started}
-            for name, path, params in (("lookup", f"/api/enterprises/{lookup}/chains", {}),
+            for name, path, params in (("sparql", "/sparql", {"query": "ASK {}"}),
+                                       ("lookup", f"/api/enterprises/{lookup}/chains", {}),
                                        ("search", "/api/search", {"q": search})):
                 t = time.perf_counter()
                 response = client.get(path, params=params)
