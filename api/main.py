@@ -90,7 +90,7 @@ def create_app(settings: Settings | None = None, *, store: KGStore | None = None
         refresh.note_opened(app.state)
         engine = sparql.engine_for(app.state, wait=False)  # the query workers start...
         try:
-            startup.prepare(app)  # ... while this process prepares what first requests need
+            startup.prepare(app, while_=engine.starting)  # ... while this process reads what lookups need
             engine.wait_ready()  # all ready before the first request (or the start fails, as it did)
             yield
         finally:

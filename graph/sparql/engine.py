@@ -126,6 +126,10 @@ class SparqlEngine:
                 self.close()
                 raise
 
+    def starting(self) -> bool:
+        """Whether worker processes launched with ``wait=False`` are still starting."""
+        return self._processes is not None and self._processes.starting()
+
     def wait_ready(self) -> None:
         """Wait until the worker processes launched with ``wait=False`` are ready.
 

@@ -199,6 +199,10 @@ class ProcessPool:
         if wait:
             self.wait_ready()
 
+    def starting(self) -> bool:
+        """Whether a worker launched by the constructor has not yet said it is ready (or failed)."""
+        return any(not worker.conn.poll(0) for worker in self._starting)
+
     def wait_ready(self) -> None:
         """Wait until the workers launched by the constructor are ready (at once if they are).
 

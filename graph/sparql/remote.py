@@ -109,6 +109,10 @@ class RemoteEngine:
     def restart(self) -> None:
         """Nothing to restart: the server holds the data."""
 
+    def starting(self) -> bool:
+        """Never: no worker processes."""
+        return False
+
     def wait_ready(self) -> None:
         """Nothing to wait for: no worker processes."""
 

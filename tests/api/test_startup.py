@@ -9,21 +9,31 @@ from pathlib import Path
 
 from fastapi.testclient import TestClient
 
+from api import startup
 from api.main import create_app
 from api.settings import Settings
 from graph.questions import catalogue, provenance
+from graph.store.embedded import KGStore
 
 
-def test_start_reads_the_lookup_tables_and_has_every_worker_ready(built_dir: Path) -> None:
+def test_start_has_every_worker_ready_before_the_first_request(built_dir: Path) -> None:
     app = create_app(Settings(store=str(built_dir), admin_token=None, sparql_workers=2))
     with TestClient(app) as client:
-        store = app.state.store
-        version, tables = catalogue._CACHE[store]
-        assert version == store.version and {"segments", "links"} <= set(tables)
-        assert provenance._DOCS[store][1]  # the source documents, read before the first lookup
         sparql = client.get("/health").json()["sparql"]
-        assert (sparql["live"], sparql["idle"]) == (2, 2)  # ready before the first request
+        assert (sparql["live"], sparql["idle"]) == (2, 2)
         assert client.get("/api/enterprises/sanlei-boxian/chains").status_code == 200
+
+
+def test_prepare_reads_the_lookup_tables_while_told_to(built_dir: Path) -> None:
+    app = create_app(Settings(store=str(built_dir), admin_token=None))
+    app.state.store = store = KGStore(built_dir, read_only=True)
+    answers = iter([True, False])
+    startup.prepare(app, while_=lambda: next(answers))  # the workers were ready after the first table
+    assert provenance._DOCS[store][1] and store not in catalogue._CACHE
+    startup.prepare(app)
+    version, tables = catalogue._CACHE[store]
+    assert version == store.version and {"segments", "links"} <= set(tables)
+    store.close()
 
 
 def test_an_embedded_store_starts_without_the_remote_store_module(built_dir: Path) -> None:

@@ -23,7 +23,9 @@ def test_launched_workers_count_as_idle_only_once_waited_for(store_dir: str) -> 
     pool = ProcessPool(store_dir, size=2, max_rows=10, sandbox="off", wait=False)
     try:
         assert pool.status() == {"size": 2, "live": 2, "idle": 0}
+        assert pool.starting()  # a Python process takes tens of milliseconds to say it is ready
         pool.wait_ready()
+        assert not pool.starting()
         assert pool.status() == {"size": 2, "live": 2, "idle": 2}
         pool.wait_ready()  # nothing left to wait for
         answer = pool.run(QueryRequest("ASK { ?s ?p 1 }"), timeout=10)
