@@ -44,6 +44,7 @@ from graph.sparql.endpoint import (
     check_off_loop,
     check_query,
 )
+from graph.sparql.pools import ProcessPool
 
 router = APIRouter(tags=["sparql"])
 
@@ -93,13 +94,14 @@ async def sparql_engine(request: Request) -> SparqlEngine:
     return await run_in_threadpool(engine_for, request.app.state)  # starting workers takes a moment
 
 
-def engine_for(state: Any, *, wait: bool = True) -> SparqlEngine:
+def engine_for(state: Any, *, wait: bool = True, pool: ProcessPool | None = None) -> SparqlEngine:
     """The engine of an application state, (re)built when the store changed; also used at start-up.
 
     The one place that chooses: a remote store gets :class:`graph.sparql.remote.RemoteEngine`
     (chainkg's checks, then the server), the embedded store a :class:`SparqlEngine`. With
     ``wait=False`` a new engine's worker processes are launched but not waited for: call its
-    ``wait_ready()`` before it answers (start-up does other work meanwhile).
+    ``wait_ready()`` before it answers (start-up does other work meanwhile). ``pool``: workers
+    launched before start-up over the same read-only directory (:mod:`api.prelaunch`).
     """
     with _ENGINE_LOCK:
         engine: SparqlEngine | None = getattr(state, "sparql_engine", None)
@@ -124,6 +126,7 @@ def engine_for(state: Any, *, wait: bool = True) -> SparqlEngine:
                 refuse_outbound=settings.keyword_check,
                 apply=side_files.apply_update,  # INSERT/DELETE DATA keep the name index and tables current
                 wait=wait,
+                pool=pool,
             )
             state.sparql_engine = engine
     return engine

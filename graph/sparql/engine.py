@@ -71,6 +71,8 @@ class SparqlEngine:
         wait: wait here until the worker processes are ready; ``False`` only launches them, and
             :meth:`wait_ready` (to be called before the engine is used) waits, so the caller can
             do other work while they start.
+        pool: worker processes already launched over the directory of ``store``, opened
+            read-only (:mod:`api.prelaunch`), used instead of launching new ones.
 
     Raises:
         WorkerStartError, SandboxUnavailableError: the sandbox is required but not available.
@@ -90,6 +92,7 @@ class SparqlEngine:
         refuse_outbound: bool = True,
         apply: Callable[[KGStore, str], None] | None = None,
         wait: bool = True,
+        pool: ProcessPool | None = None,
     ) -> None:
         if sandbox not in SANDBOX_MODES:
             raise ValueError(f"sandbox must be one of {SANDBOX_MODES}")
@@ -121,7 +124,7 @@ class SparqlEngine:
         self._processes: ProcessPool | None = None
         if processes is None or processes:
             try:
-                self._processes = self._new_pool(wait=wait)
+                self._processes = pool if pool is not None else self._new_pool(wait=wait)
             except BaseException:
                 self.close()
                 raise
