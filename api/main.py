@@ -90,7 +90,12 @@ def create_app(settings: Settings | None = None, *, store: KGStore | None = None
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         owned = app.state.store is None
         if owned:
-            app.state.store = open_store(settings)
+            try:
+                app.state.store = open_store(settings)
+            except BaseException:
+                if workers is not None:
+                    workers.pool.close()
+                raise
         refresh.note_opened(app.state)
         store = app.state.store
         pool = None
