@@ -61,5 +61,6 @@ def launch(settings: Settings) -> Prelaunched | None:
         return None
     before = signature(path)
     pool = ProcessPool(str(path), size=settings.sparql_workers, max_rows=settings.max_rows,
-                       sandbox=settings.sandbox, memory_mb=settings.worker_memory_mb, wait=False)
+                       sandbox=settings.sandbox, memory_mb=settings.worker_memory_mb, wait=False,
+                       start_niced=False)  # the server serves nothing yet: they lower their priority once ready
     return Prelaunched(path, before, pool)

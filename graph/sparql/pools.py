@@ -81,16 +81,17 @@ class DaemonPool:
 
 
 def worker_command(path: str, fd: int, max_rows: int, *, sandbox: str = "require", memory_mb: int = 0,
-                   mode: str = "query") -> list[str]:
+                   mode: str = "query", nice: str = "start") -> list[str]:
     """The command line of a worker process: :mod:`graph.sparql.worker`, which imports pyoxigraph
     and this module only (no web framework, no rdflib), so a worker is ready in a fraction of a
-    second whatever program started the server.
+    second whatever program started the server. ``nice``: lower its CPU priority from its first
+    instruction (``start``) or once it is ready (``ready``).
 
     >>> worker_command("var/store", 5, 100)[1:3]
     ['-m', 'graph.sparql.worker']
     """
     return [sys.executable, "-m", "graph.sparql.worker", path, str(fd), str(max_rows), sandbox, str(memory_mb),
-            mode]
+            mode, nice]
 
 
 def _resolve(future: asyncio.Future[None]) -> None:
@@ -169,6 +170,9 @@ class ProcessPool:
         wait: wait here until the first workers are ready; ``False`` only launches them, and
             :meth:`wait_ready` (which must be called before the pool is used) waits, so the
             caller can do other work while they start.
+        start_niced: the first workers lower their CPU priority from their first instruction
+            (the default); ``False``: only once they are ready, for workers launched while the
+            server starts (it serves nothing yet for them to yield to). Replacements always do.
 
     Raises:
         WorkerStartError: the first workers could not start (e.g. no sandbox available).
@@ -176,7 +180,7 @@ class ProcessPool:
 
     def __init__(self, path: str, *, size: int, max_rows: int, sandbox: str = "require", memory_mb: int = 0,
                  on_empty: Callable[[], None] | None = None, mode: str = "query", respawn: bool = True,
-                 wait: bool = True) -> None:
+                 wait: bool = True, start_niced: bool = True) -> None:
         if sandbox not in SANDBOX_MODES:
             raise ValueError(f"sandbox must be one of {SANDBOX_MODES}")
         if mode not in WORKER_MODES:
@@ -195,7 +199,8 @@ class ProcessPool:
         self._on_empty = on_empty
         #: How the workers are cut off from the network (``none`` when the sandbox is off).
         self.isolation = "none"
-        self._starting = [self._start() for _ in range(size)]  # start them all, then wait: in parallel
+        nice = "start" if start_niced else "ready"
+        self._starting = [self._start(nice) for _ in range(size)]  # start them all, then wait: in parallel
         if wait:
             self.wait_ready()
 
@@ -236,11 +241,11 @@ class ProcessPool:
     def _spawn(self) -> _Worker:
         return self._ready(self._start())
 
-    def _start(self) -> _Worker:
+    def _start(self, nice: str = "start") -> _Worker:
         ours, theirs = socket.socketpair()
         fd = theirs.fileno()
         command = worker_command(self._path, fd, self._max_rows, sandbox=self._sandbox, memory_mb=self._memory_mb,
-                                 mode=self._mode)
+                                 mode=self._mode, nice=nice)
         try:
             process = subprocess.Popen(command, pass_fds=(fd,), stdin=subprocess.DEVNULL)
         finally:

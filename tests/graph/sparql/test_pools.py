@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 
-from graph.sparql.pools import ProcessPool, WorkerStartError
+from graph.sparql.pools import WORKER_NICENESS, ProcessPool, WorkerStartError
 from graph.sparql.protocol import QueryRequest
 from graph.store.embedded import KGStore
 
@@ -47,3 +48,16 @@ def test_a_worker_that_cannot_start_fails_the_wait_and_closes_the_pool(tmp_path:
     with pytest.raises(WorkerStartError, match="could not start"):
         pool.wait_ready()
     assert pool.status()["live"] == 0
+
+
+def test_workers_launched_at_server_start_lower_their_priority_once_ready(store_dir: str) -> None:
+    """Launched while the server starts (``start_niced=False``), a worker runs its own start at
+    the server's priority and yields the CPU from the moment it is ready, as every worker does."""
+    pool = ProcessPool(store_dir, size=1, max_rows=10, sandbox="off", wait=False, start_niced=False)
+    try:
+        process = pool._starting[0].process
+        assert process.args[-1] == "ready"
+        pool.wait_ready()
+        assert os.getpriority(os.PRIO_PROCESS, process.pid) >= WORKER_NICENESS
+    finally:
+        pool.close()
