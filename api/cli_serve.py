@@ -19,9 +19,6 @@ def serve(*, host: str, port: int, store: str | None, reload: bool = False, work
     Raises:
         ValueError: several workers over a writable embedded store.
     """
-    import uvicorn
-
-    from api.main import create_app
     from api.settings import get_settings
 
     settings = get_settings()
@@ -29,10 +26,20 @@ def serve(*, host: str, port: int, store: str | None, reload: bool = False, work
     if store is not None:
         updates["store"] = store
     settings = settings.model_copy(update=updates)
+    prelaunched = None
+    if workers <= 1 and not reload:
+        from api.prelaunch import launch
+
+        prelaunched = launch(settings)  # the SPARQL workers start while the web stack is imported
+
+    import uvicorn
+
+    from api.main import create_app
+
     common = {"host": settings.host, "port": settings.port, "access_log": settings.access_log,
               "root_path": settings.root_path, "proxy_headers": True}
     if workers <= 1:
-        uvicorn.run(create_app(settings), **common)  # type: ignore[arg-type]
+        uvicorn.run(create_app(settings, workers=prelaunched), **common)  # type: ignore[arg-type]
         return
     if not settings.sparql_endpoint:
         if settings.admin_token is not None:

@@ -10,8 +10,9 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.staticfiles import StaticFiles
 
-from api import errors, refresh, viz_render
+from api import errors, refresh, startup, viz_render
 from api.limits import BodyLimitMiddleware, SecurityHeadersMiddleware
+from api.prelaunch import Prelaunched
 from api.routes import (
     docs,
     entities,
@@ -73,12 +74,15 @@ def open_remote(settings: Settings) -> KGStore:
     return store
 
 
-def create_app(settings: Settings | None = None, *, store: KGStore | None = None) -> FastAPI:
+def create_app(settings: Settings | None = None, *, store: KGStore | None = None,
+               workers: Prelaunched | None = None) -> FastAPI:
     """Build the application.
 
     Args:
         settings: defaults to the environment's (``get_settings()``).
         store: an already-open store (tests); otherwise the configured one is opened at start-up.
+        workers: SPARQL workers launched before the imports (:func:`api.prelaunch.launch`); the
+            start-up uses them if they read what it opened, and stops them otherwise.
     """
     settings = settings or get_settings()
 
@@ -86,10 +90,24 @@ def create_app(settings: Settings | None = None, *, store: KGStore | None = None
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         owned = app.state.store is None
         if owned:
-            app.state.store = open_store(settings)
+            try:
+                app.state.store = open_store(settings)
+            except BaseException:
+                if workers is not None:
+                    workers.pool.close()
+                raise
         refresh.note_opened(app.state)
-        engine = sparql.engine_for(app.state)  # start the query workers before the first request
+        store = app.state.store
+        pool = None
+        if workers is not None:
+            if owned and store.read_only and workers.still_valid(store.path):
+                pool = workers.pool
+            else:
+                workers.pool.close()
+        engine = sparql.engine_for(app.state, wait=False, pool=pool)  # the query workers start...
         try:
+            startup.prepare(app, while_=engine.starting)  # ... while this process reads what lookups need
+            engine.wait_ready()  # all ready before the first request (or the start fails, as it did)
             yield
         finally:
             engine.close()

@@ -31,6 +31,7 @@ from starlette.concurrency import run_in_threadpool
 from api.conneg import Family, formats, negotiate
 from api.deps import SettingsDep, check_admin
 from api.settings import Settings
+from api.startup import is_remote
 from graph.errors import ForbiddenOperationError
 from graph.index import side_files
 from graph.sparql.endpoint import (
@@ -43,6 +44,7 @@ from graph.sparql.endpoint import (
     check_off_loop,
     check_query,
 )
+from graph.sparql.pools import ProcessPool
 
 router = APIRouter(tags=["sparql"])
 
@@ -92,11 +94,14 @@ async def sparql_engine(request: Request) -> SparqlEngine:
     return await run_in_threadpool(engine_for, request.app.state)  # starting workers takes a moment
 
 
-def engine_for(state: Any) -> SparqlEngine:
+def engine_for(state: Any, *, wait: bool = True, pool: ProcessPool | None = None) -> SparqlEngine:
     """The engine of an application state, (re)built when the store changed; also used at start-up.
 
     The one place that chooses: a remote store gets :class:`graph.sparql.remote.RemoteEngine`
-    (chainkg's checks, then the server), the embedded store a :class:`SparqlEngine`.
+    (chainkg's checks, then the server), the embedded store a :class:`SparqlEngine`. With
+    ``wait=False`` a new engine's worker processes are launched but not waited for: call its
+    ``wait_ready()`` before it answers (start-up does other work meanwhile). ``pool``: workers
+    launched before start-up over the same read-only directory (:mod:`api.prelaunch`).
     """
     with _ENGINE_LOCK:
         engine: SparqlEngine | None = getattr(state, "sparql_engine", None)
@@ -104,10 +109,9 @@ def engine_for(state: Any) -> SparqlEngine:
             if engine is not None:
                 engine.close()
             settings: Settings = state.settings
-            from graph.sparql.remote import RemoteEngine
-            from graph.store.remote import RemoteStore
+            if is_remote(state.store):
+                from graph.sparql.remote import RemoteEngine
 
-            if isinstance(state.store, RemoteStore):
                 remote = RemoteEngine(state.store, timeout=settings.query_timeout, max_rows=settings.max_rows)
                 state.sparql_engine = remote
                 return cast(SparqlEngine, remote)  # the same interface (query, update, close)
@@ -121,6 +125,8 @@ def engine_for(state: Any) -> SparqlEngine:
                 updates=settings.admin_token is not None,
                 refuse_outbound=settings.keyword_check,
                 apply=side_files.apply_update,  # INSERT/DELETE DATA keep the name index and tables current
+                wait=wait,
+                pool=pool,
             )
             state.sparql_engine = engine
     return engine

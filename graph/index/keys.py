@@ -54,9 +54,11 @@ def has_cjk(text: str) -> bool:
 def to_pinyin(text: str) -> str:
     """Tone-less pinyin of the Chinese characters in ``text``, other characters kept, normalised.
 
-    >>> to_pinyin("三磊玻纤")
-    'sanleiboxian'
+    >>> to_pinyin("三磊玻纤"), to_pinyin("Syn-0000007")
+    ('sanleiboxian', 'syn0000007')
     """
+    if text.isascii():  # pypinyin keeps ASCII as it is: no need to load it (a lookup by id or Latin name)
+        return normalise(text)
     from pypinyin import lazy_pinyin  # imported on first use: its phrase table takes a third of a second
 
     return normalise("".join(lazy_pinyin(text)))

@@ -68,6 +68,11 @@ class SparqlEngine:
         apply: how an update is written, ``apply(store, text)`` (default ``store.update(text)``;
             the service passes :func:`graph.index.side_files.apply_update`, which keeps the side
             files current).
+        wait: wait here until the worker processes are ready; ``False`` only launches them, and
+            :meth:`wait_ready` (to be called before the engine is used) waits, so the caller can
+            do other work while they start.
+        pool: worker processes already launched over the directory of ``store``, opened
+            read-only (:mod:`api.prelaunch`), used instead of launching new ones.
 
     Raises:
         WorkerStartError, SandboxUnavailableError: the sandbox is required but not available.
@@ -86,6 +91,8 @@ class SparqlEngine:
         updates: bool = False,
         refuse_outbound: bool = True,
         apply: Callable[[KGStore, str], None] | None = None,
+        wait: bool = True,
+        pool: ProcessPool | None = None,
     ) -> None:
         if sandbox not in SANDBOX_MODES:
             raise ValueError(f"sandbox must be one of {SANDBOX_MODES}")
@@ -117,7 +124,25 @@ class SparqlEngine:
         self._processes: ProcessPool | None = None
         if processes is None or processes:
             try:
-                self._processes = self._new_pool()
+                self._processes = pool if pool is not None else self._new_pool(wait=wait)
+            except BaseException:
+                self.close()
+                raise
+
+    def starting(self) -> bool:
+        """Whether worker processes launched with ``wait=False`` are still starting."""
+        return self._processes is not None and self._processes.starting()
+
+    def wait_ready(self) -> None:
+        """Wait until the worker processes launched with ``wait=False`` are ready.
+
+        Raises:
+            WorkerStartError: a worker could not start (e.g. no sandbox available); the engine
+                is then closed.
+        """
+        if self._processes is not None:
+            try:
+                self._processes.wait_ready()
             except BaseException:
                 self.close()
                 raise
@@ -217,7 +242,7 @@ class SparqlEngine:
             self._processes = self._new_pool()
             old.close()
 
-    def _new_pool(self) -> ProcessPool:
+    def _new_pool(self, *, wait: bool = True) -> ProcessPool:
         """Worker processes over the store: the directory itself when this process opened it
         read-only, else a snapshot of it (RocksDB compacts a store that is written, deleting
         table files under readers in other processes; an in-memory store is copied), deleted
@@ -226,7 +251,7 @@ class SparqlEngine:
         options: dict[str, Any] = {"size": self._workers, "max_rows": self.max_rows, "sandbox": self.sandbox,
                                    "memory_mb": self.memory_mb}
         if self.store.path is not None and self.store.read_only:
-            return ProcessPool(str(self.store.path), **options)
+            return ProcessPool(str(self.store.path), **options, wait=wait)
         if self.store.path is not None:  # beside the store, so the snapshot is hard links
             holder = Path(tempfile.mkdtemp(prefix=f".{self.store.path.name}-snapshot-",
                                            dir=self.store.path.parent))
@@ -237,7 +262,7 @@ class SparqlEngine:
                 self.store.snapshot(holder / "store")
             else:
                 _copy_to_disk(self.store.ox, holder / "store")
-            return ProcessPool(str(holder / "store"), **options,
+            return ProcessPool(str(holder / "store"), **options, wait=wait,
                                on_empty=lambda: shutil.rmtree(holder, ignore_errors=True))
         except BaseException:
             shutil.rmtree(holder, ignore_errors=True)

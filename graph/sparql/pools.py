@@ -81,16 +81,17 @@ class DaemonPool:
 
 
 def worker_command(path: str, fd: int, max_rows: int, *, sandbox: str = "require", memory_mb: int = 0,
-                   mode: str = "query") -> list[str]:
+                   mode: str = "query", nice: str = "start") -> list[str]:
     """The command line of a worker process: :mod:`graph.sparql.worker`, which imports pyoxigraph
     and this module only (no web framework, no rdflib), so a worker is ready in a fraction of a
-    second whatever program started the server.
+    second whatever program started the server. ``nice``: lower its CPU priority from its first
+    instruction (``start``) or once it is ready (``ready``).
 
     >>> worker_command("var/store", 5, 100)[1:3]
     ['-m', 'graph.sparql.worker']
     """
     return [sys.executable, "-m", "graph.sparql.worker", path, str(fd), str(max_rows), sandbox, str(memory_mb),
-            mode]
+            mode, nice]
 
 
 def _resolve(future: asyncio.Future[None]) -> None:
@@ -166,13 +167,20 @@ class ProcessPool:
         mode: ``query`` (workers read the store) or ``update`` (workers write it: see
             :meth:`apply`).
         respawn: replace a worker that timed out or died (``False`` for a pool used once).
+        wait: wait here until the first workers are ready; ``False`` only launches them, and
+            :meth:`wait_ready` (which must be called before the pool is used) waits, so the
+            caller can do other work while they start.
+        start_niced: the first workers lower their CPU priority from their first instruction
+            (the default); ``False``: only once they are ready, for workers launched while the
+            server starts (it serves nothing yet for them to yield to). Replacements always do.
 
     Raises:
         WorkerStartError: the first workers could not start (e.g. no sandbox available).
     """
 
     def __init__(self, path: str, *, size: int, max_rows: int, sandbox: str = "require", memory_mb: int = 0,
-                 on_empty: Callable[[], None] | None = None, mode: str = "query", respawn: bool = True) -> None:
+                 on_empty: Callable[[], None] | None = None, mode: str = "query", respawn: bool = True,
+                 wait: bool = True, start_niced: bool = True) -> None:
         if sandbox not in SANDBOX_MODES:
             raise ValueError(f"sandbox must be one of {SANDBOX_MODES}")
         if mode not in WORKER_MODES:
@@ -191,7 +199,22 @@ class ProcessPool:
         self._on_empty = on_empty
         #: How the workers are cut off from the network (``none`` when the sandbox is off).
         self.isolation = "none"
-        waiting = [self._start() for _ in range(size)]  # start them all, then wait: in parallel
+        nice = "start" if start_niced else "ready"
+        self._starting = [self._start(nice) for _ in range(size)]  # start them all, then wait: in parallel
+        if wait:
+            self.wait_ready()
+
+    def starting(self) -> bool:
+        """Whether a worker launched by the constructor has not yet said it is ready (or failed)."""
+        return any(not worker.conn.poll(0) for worker in self._starting)
+
+    def wait_ready(self) -> None:
+        """Wait until the workers launched by the constructor are ready (at once if they are).
+
+        Raises:
+            WorkerStartError: one could not start; the pool is then closed.
+        """
+        waiting, self._starting = self._starting, []
         try:
             while waiting:
                 self._idle.put(self._ready(waiting.pop(0)))
@@ -218,11 +241,11 @@ class ProcessPool:
     def _spawn(self) -> _Worker:
         return self._ready(self._start())
 
-    def _start(self) -> _Worker:
+    def _start(self, nice: str = "start") -> _Worker:
         ours, theirs = socket.socketpair()
         fd = theirs.fileno()
         command = worker_command(self._path, fd, self._max_rows, sandbox=self._sandbox, memory_mb=self._memory_mb,
-                                 mode=self._mode)
+                                 mode=self._mode, nice=nice)
         try:
             process = subprocess.Popen(command, pass_fds=(fd,), stdin=subprocess.DEVNULL)
         finally:
@@ -395,6 +418,9 @@ class ProcessPool:
     def close(self) -> None:
         """Stop every idle worker (busy ones are stopped when their query ends or times out)."""
         self._closed = True
+        starting, self._starting = self._starting, []  # launched, never waited for
+        for worker in starting:
+            self._kill(worker)
         while True:
             try:
                 worker = self._idle.get_nowait()

@@ -109,5 +109,12 @@ class RemoteEngine:
     def restart(self) -> None:
         """Nothing to restart: the server holds the data."""
 
+    def starting(self) -> bool:
+        """Never: no worker processes."""
+        return False
+
+    def wait_ready(self) -> None:
+        """Nothing to wait for: no worker processes."""
+
     def close(self) -> None:
         """Nothing to stop (the store owns the connection pool)."""

@@ -1,12 +1,14 @@
 """Entry point and body of a SPARQL worker process (started by :class:`graph.sparql.pools.ProcessPool`).
 
-    python -m graph.sparql.worker STORE_DIR FD MAX_ROWS SANDBOX MEMORY_MB [MODE]
+    python -m graph.sparql.worker STORE_DIR FD MAX_ROWS SANDBOX MEMORY_MB [MODE [NICE]]
 
 ``FD`` is the worker's end of a socket pair inherited from the server; the worker lowers its CPU
 priority first (so even its start-up yields to the server's own requests), cuts itself off from
 the network (``SANDBOX`` = ``require``), caps its memory at ``MEMORY_MB`` MiB (0: none), opens
 the store (read-only; read-write with ``MODE`` = ``update``, to try an update on a checkpoint),
-says it is ready, then answers requests until the server closes the socket.
+says it is ready, then answers requests until the server closes the socket. With ``NICE`` =
+``ready`` (workers launched while the server starts, when it serves nothing yet) the priority is
+lowered only once the store is open, before the worker says it is ready.
 
 This module imports only the standard library at its top, and the worker then only pyoxigraph and
 the query modules it needs (no asyncio, no web framework, no rdflib), so a worker is ready in a
@@ -61,9 +63,9 @@ def _worker_main(path: str, conn: Connection, max_rows: int, *, sandbox: str = "
     try:
         how = isolate_process() if sandbox == "require" else "none"
         limit_memory(memory_mb)
+        store = ox.Store(path) if mode == "update" else ox.Store.read_only(path)
         if os.getpriority(os.PRIO_PROCESS, 0) < WORKER_NICENESS:  # not yet lowered by the entry point
             os.nice(WORKER_NICENESS)  # runaway queries yield the CPU to the server's own requests
-        store = ox.Store(path) if mode == "update" else ox.Store.read_only(path)
     except (SandboxUnavailableError, OSError, MemoryError) as err:
         with contextlib.suppress(OSError):
             conn.send(("failed", f"{type(err).__name__}: {err}"))
@@ -98,7 +100,8 @@ def _worker_main(path: str, conn: Connection, max_rows: int, *, sandbox: str = "
 
 
 if __name__ == "__main__":
-    os.nice(WORKER_NICENESS)  # before the imports: runaway queries yield the CPU to the server
+    if sys.argv[7:8] != ["ready"]:  # "ready": launched while the server starts, lowered once ready
+        os.nice(WORKER_NICENESS)  # before the imports: runaway queries yield the CPU to the server
 
     from multiprocessing.connection import Connection
 
