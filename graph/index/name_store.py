@@ -29,7 +29,6 @@ store has changed since, and callers fall back to the in-memory index.
 from __future__ import annotations
 
 import heapq
-import json
 import mmap
 import os
 import random
@@ -44,6 +43,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import partial
 from itertools import groupby
+from json.encoder import encode_basestring as _json_string  # as JSONEncoder(ensure_ascii=False) writes it
 from operator import itemgetter
 from pathlib import Path
 from typing import Any
@@ -188,16 +188,19 @@ class _Nameable:
     kinds: list[str]
 
 
+def _pairs(store: KGStore, predicate: str) -> Any:
+    """(subject, object) of every default-graph triple with ``predicate``, in store order: a
+    one-pattern SPARQL query, which reads the same index as a quad pattern but decodes two terms
+    a row instead of four (a quarter less time for names, half for types)."""
+    return store.query(f"SELECT ?s ?o WHERE {{ ?s <{predicate}> ?o }}")
+
+
 def _nameable(store: KGStore) -> _Nameable:
     """The resources of the nameable classes: one index scan of the default graph per class."""
-    import pyoxigraph as ox
-
-    default = ox.DefaultGraph()
-    rdf_type = ox.NamedNode(_RDF_TYPE)
     kind_of: dict[str, str] = {}
     for cls, kind in NAMEABLE:
-        for q in store.ox.quads_for_pattern(None, rdf_type, ox.NamedNode(cls), default):
-            kind_of.setdefault(_text(q.subject), kind)
+        for (subject,) in store.query(f"SELECT ?s WHERE {{ ?s <{_RDF_TYPE}> <{cls}> }}"):
+            kind_of.setdefault(_text(subject), kind)
     iris = sorted(kind_of)  # code point order, which is SQLite's order of their UTF-8 text
     return _Nameable(iris, [kind_of[iri] for iri in iris])
 
@@ -205,24 +208,22 @@ def _nameable(store: KGStore) -> _Nameable:
 def _stage(store: KGStore, db: sqlite3.Connection) -> _Nameable:
     """Write one row (rank, name, lang) per name of every nameable resource into the temporary
     table ``raw`` of ``db``, from one index scan of the default graph per name predicate (no
-    query evaluation, and no name held in memory); return the resources the ranks number.
+    name held in memory); return the resources the ranks number.
 
     Rows are written in the order of ``NAME_PREDICATES``, then in store order (their ``rowid``);
     ``lang`` is set on labels only.
     """
     import pyoxigraph as ox
 
-    default = ox.DefaultGraph()
     nameable = _nameable(store)
     rank_of = {iri: rank for rank, iri in enumerate(nameable.iris)}
     rows: list[tuple[int, str, str | None]] = []
     for predicate, how in NAME_PREDICATES:
         label = how == "label"
-        for q in store.ox.quads_for_pattern(None, ox.NamedNode(predicate), None, default):
-            rank = rank_of.get(_text(q.subject))
+        for subject, term in _pairs(store, predicate):
+            rank = rank_of.get(_text(subject))
             if rank is None:
                 continue
-            term = q.object
             lang = (term.language or None) if label and isinstance(term, ox.Literal) else None
             rows.append((rank, _text(term), lang))
             if len(rows) >= _STAGE_CHUNK:
@@ -299,6 +300,29 @@ _CHUNK = 50_000
 _SAMPLE = 500
 
 
+def _json_array(texts: list[str]) -> str:
+    r"""``json.dumps(texts, ensure_ascii=False)`` of a list of strings, with the encoder's own
+    string escaper but without building an encoder per call (a third of the time).
+
+    >>> import json
+    >>> texts = ['三磊 "玻纤"', "a\\b\n\u0001", ""]
+    >>> _json_array(texts) == json.dumps(texts, ensure_ascii=False), _json_array([])
+    (True, '[]')
+    """
+    return "[" + ", ".join(map(_json_string, texts)) + "]"
+
+
+def _json_object(texts: dict[str, str]) -> str:
+    """``json.dumps(texts, ensure_ascii=False)`` of a dict of strings (see :func:`_json_array`).
+
+    >>> import json
+    >>> texts = {"zh": "三磊", "en": 'Sanlei "glass"'}
+    >>> _json_object(texts) == json.dumps(texts, ensure_ascii=False), _json_object({})
+    (True, '{}')
+    """
+    return "{" + ", ".join(f"{_json_string(k)}: {_json_string(v)}" for k, v in texts.items()) + "}"
+
+
 class _Rows:
     """The rows of the four tables, written to SQLite a chunk at a time."""
 
@@ -344,7 +368,6 @@ def _write_tables(db: sqlite3.Connection, nameable: _Nameable, pinyin: Callable[
     rng = random.Random(0)
     cjk = has_cjk  # a local name: called for every key
     not_cjk = _NON_CJK.search
-    encode = json.JSONEncoder(ensure_ascii=False).encode  # json.dumps builds an encoder per call
     # character bigram (or character) of the Chinese keys → their key numbers
     grams: defaultdict[str, array[int]] = defaultdict(partial(array, "i"))
     for eid, (iri, kind, labels, names) in enumerate(_staged_entries(db, nameable)):
@@ -355,7 +378,7 @@ def _write_tables(db: sqlite3.Connection, nameable: _Nameable, pinyin: Callable[
         elif (slot := rng.randrange(eid + 1)) < _SAMPLE:
             out.sample[slot] = names
         label = labels.get("zh") or labels.get("en") or (min(names) if names else iri)
-        rows.entries.append((eid, iri, kind, label, encode(labels), encode(names)))
+        rows.entries.append((eid, iri, kind, label, _json_object(labels), _json_array(names)))
         rows.slugs.append((iri.rstrip("/").rsplit("/", 1)[-1].lower(), eid))
         keys, stems = keys_and_stems(names, pinyin)
         for k in keys:
