@@ -41,7 +41,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from graph.index import name_store, seals
+from graph.index import bulk, name_store, seals
 from graph.ns import CKG
 from graph.store.embedded import KGStore
 
@@ -214,17 +214,16 @@ def build_derived(store: KGStore) -> dict[str, Any]:
             if region in areas:
                 members.append((region, seg, e, labels.get(e)))
         if len(members) >= _CHUNK:
-            db.executemany("INSERT INTO members VALUES (?, ?, ?, ?)", members)
+            bulk.insert(db, "members", members)
             n_members += len(members)
             members.clear()
-    db.executemany("INSERT INTO members VALUES (?, ?, ?, ?)", members)
+    bulk.insert(db, "members", members)
     n_members += len(members)
     for region, seg, who in by_projects:
         if (who, seg) not in operating or region not in regions.of(who):
             counts[(region, seg)] += 1
-    db.executemany("INSERT INTO closure VALUES (?, ?)",
-                   ((region, place) for place, found in ups.items() for region in found))
-    db.executemany("INSERT INTO coverage VALUES (?, ?, ?)", ((r, s, n) for (r, s), n in counts.items()))
+    bulk.insert(db, "closure", [(region, place) for place, found in ups.items() for region in found])
+    bulk.insert(db, "coverage", [(r, s, n) for (r, s), n in counts.items()])
     db.executemany("INSERT INTO regions VALUES (?, ?)",
                    ((i, json.dumps(r, ensure_ascii=False)) for i, r in enumerate(list_regions(store))))
     db.executescript(_DERIVED_INDEXES)

@@ -48,6 +48,7 @@ from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
+from graph.index import bulk
 from graph.store.embedded import KGStore
 
 FILE = "names.sqlite"
@@ -227,9 +228,9 @@ def _stage(store: KGStore, db: sqlite3.Connection) -> _Nameable:
             lang = (term.language or None) if label and isinstance(term, ox.Literal) else None
             rows.append((rank, _text(term), lang))
             if len(rows) >= _STAGE_CHUNK:
-                db.executemany("INSERT INTO raw VALUES (?, ?, ?)", rows)
+                bulk.insert(db, "raw", rows)
                 rows.clear()
-    db.executemany("INSERT INTO raw VALUES (?, ?, ?)", rows)
+    bulk.insert(db, "raw", rows)
     return nameable
 
 
@@ -337,11 +338,12 @@ class _Rows:
     def flush(self) -> None:
         """Insert the rows held and forget them."""
         for table, rows in (("entries", self.entries), ("keys", self.keys), ("stems", self.stems),
-                            ("slugs", self.slugs), ("latin(rowid, key)", self.latin)):
-            if rows:
-                marks = ", ".join("?" * len(rows[0]))
-                self.db.executemany(f"INSERT INTO {table} VALUES ({marks})", rows)
-                rows.clear()
+                            ("slugs", self.slugs)):
+            bulk.insert(self.db, table, rows)
+            rows.clear()
+        # one row a statement: SQLite copies a multi-row VALUES aside before it fills a virtual table
+        self.db.executemany("INSERT INTO latin(rowid, key) VALUES (?, ?)", self.latin)
+        self.latin.clear()
 
 
 @dataclass
