@@ -21,6 +21,10 @@ _SUFFIXES = (
 )
 
 
+#: What :func:`normalise` removes: spacing, middle dots, hyphens, quotes and brackets.
+_FOLDED = re.compile(r"[\s·・\-_'\"“”‘’()（）]+")
+
+
 def normalise(text: str) -> str:
     """Fold width, case, spacing and traditional characters (to simplified, OpenCC ``t2s``) so
     that names compare as people mean them.
@@ -28,7 +32,7 @@ def normalise(text: str) -> str:
     >>> normalise(" Ｓanlei  玻纤 "), normalise("黔江區")
     ('sanlei玻纤', '黔江区')
     """
-    folded = re.sub(r"[\s·・\-_'\"“”‘’()（）]+", "", unicodedata.normalize("NFKC", text)).lower()
+    folded = _FOLDED.sub("", unicodedata.normalize("NFKC", text)).lower()
     return _t2s().convert(folded) if _CJK.search(folded) else folded
 
 
@@ -108,6 +112,7 @@ def keys_and_stems(names: Iterable[str], pinyin: Callable[[str], str] = to_pinyi
         st = stem(key) if key.startswith(_PREFIXES) or key.endswith(_SUFFIXES) else key
         stems.add(st)
         if has_cjk(key):
-            keys.add(pinyin(key))
-            stems.add(pinyin(st))
+            spelled = pinyin(key)
+            keys.add(spelled)
+            stems.add(spelled if st == key else pinyin(st))
     return keys, stems
