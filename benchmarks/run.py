@@ -81,7 +81,8 @@ def run_system(system: str, data: Path, work: Path, n: int, quads: int, s: Setti
             b.stop()
             line = (logs / "chainkg-build.log").read_text().strip().splitlines()[-1]
             res["build_detail"] = json.loads(line)
-            server = Watched([PY, "-m", "benchmarks.serve", str(store), str(port)], log=logs / "chainkg-serve.log")
+            server = Watched([PY, "-m", "benchmarks.serve", str(store), str(port)], log=logs / "chainkg-serve.log",
+                             env=_time_limit(s))
             res["start_s"] = round(wait_ready(f"http://127.0.0.1:{port}{CHAINKG_PROBE}", server, timeout=120), 2)
             target = Target(system, f"http://127.0.0.1:{port}", "/sparql", s.request_timeout)
         elif system == "chainkg-remote":
@@ -150,6 +151,12 @@ def run_system(system: str, data: Path, work: Path, n: int, quads: int, s: Setti
     return res
 
 
+def _time_limit(s: Settings) -> dict[str, str]:
+    """chainkg's SPARQL time limit set to the one the peers get (``--timeout-s``, the client's
+    timeout): its default of 10 s would stop a query that a peer is given a minute for."""
+    return {"CHAINKG_QUERY_TIMEOUT": str(s.request_timeout)}
+
+
 def _chainkg_remote(res: dict[str, Any], data: Path, work: Path, port: int, logs: Path,
                     s: Settings) -> tuple[Target, Watched, Watched]:
     """chainkg in remote mode: the data loaded into an Oxigraph server (its own loader, the
@@ -180,7 +187,7 @@ def _chainkg_remote(res: dict[str, Any], data: Path, work: Path, port: int, logs
     t = time.perf_counter()
     wait_ready(f"http://127.0.0.1:{ox_port}{probe}", oxigraph, timeout=120)
     server = Watched([PY, "-m", "benchmarks.serve", str(side), str(port), f"http://127.0.0.1:{ox_port}/query"],
-                     log=logs / "chainkg-remote-serve.log")
+                     log=logs / "chainkg-remote-serve.log", env=_time_limit(s))
     wait_ready(f"http://127.0.0.1:{port}{CHAINKG_PROBE}", server, timeout=120)
     res["start_s"] = round(time.perf_counter() - t, 2)
     return Target("chainkg-remote", f"http://127.0.0.1:{port}", "/sparql", s.request_timeout), server, oxigraph
