@@ -314,21 +314,26 @@ class Derived:
     def region_coverage(self, region: str) -> dict[str, int]:
         return dict(self.db.execute("SELECT seg, enterprises FROM coverage WHERE region = ?", (region,)))
 
-    def members(self, area: str, seg: str, *, limit: int) -> tuple[int, list[tuple[str, str | None]]]:
-        """(count, first ``limit`` (enterprise, label)) of the enterprises of ``area`` in ``seg``."""
+    def members(self, area: str, seg: str, *, limit: int,
+                exclude: str | None = None) -> tuple[int, list[tuple[str, str | None]]]:
+        """(count, first ``limit`` (enterprise, label)) of the enterprises of ``area`` in ``seg``,
+        leaving out ``exclude`` (an enterprise's own neighbours do not hold it) wherever it sorts."""
         found = self.db.execute("SELECT n FROM member_counts WHERE area = ? AND seg = ?", (area, seg)).fetchone()
-        count = found[0] if found else 0
-        rows = self.db.execute("SELECT e, label FROM members WHERE area = ? AND seg = ? ORDER BY e LIMIT ?",
-                               (area, seg, limit)).fetchall()
-        return int(count), [(e, label) for e, label in rows]
+        count = int(found[0]) if found else 0
+        if exclude is not None and self.db.execute(
+                "SELECT 1 FROM members WHERE area = ? AND seg = ? AND e = ?", (area, seg, exclude)).fetchone():
+            count -= 1
+        rows = self.db.execute("SELECT e, label FROM members WHERE area = ? AND seg = ? AND e IS NOT ? "
+                               "ORDER BY e LIMIT ?", (area, seg, exclude, limit)).fetchall()
+        return count, [(e, label) for e, label in rows]
 
     def members_of(
-        self, area: str, segs: list[str], *, limit: int
+        self, area: str, segs: list[str], *, limit: int, exclude: str | None = None
     ) -> dict[str, tuple[int, list[tuple[str, str | None]]]]:
         """:meth:`members` of several segments of ``area`` (segments without members are left out)."""
         out = {}
         for seg in segs:
-            count, rows = self.members(area, seg, limit=limit)
+            count, rows = self.members(area, seg, limit=limit, exclude=exclude)
             if count:
                 out[seg] = (count, rows)
         return out

@@ -103,13 +103,12 @@ def local_neighbours(store: KGStore, iri: str, area: str, *, segments: list[str]
     wanted = sorted({seg for side in out.values() for seg in side})
     derived = derived_for(store)
     if wanted and derived is not None and derived.has_area(area):
-        found = derived.members_of(area, wanted, limit=NEIGHBOURS_PER_SEGMENT + 1)
+        found = derived.members_of(area, wanted, limit=NEIGHBOURS_PER_SEGMENT, exclude=iri)
         for side in out.values():
             for seg, entry in side.items():
                 count, members = found.get(seg, (0, []))
-                listed = [{"iri": e, "label": label} for e, label in members if e != iri]
-                entry["enterprise_count"] = count - (len(members) - len(listed))
-                entry["enterprises"] = listed[:NEIGHBOURS_PER_SEGMENT]
+                entry["enterprise_count"] = count
+                entry["enterprises"] = [{"iri": e, "label": label} for e, label in members]
     elif wanted:
         places = sorted(region_places(store, area))
         rows = store.select(

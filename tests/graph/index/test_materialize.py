@@ -3,13 +3,14 @@ SPARQL queries and the in-memory index do, and are ignored once the store has ch
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 
 from graph.build.loading import build_directory
-from graph.index.materialize import derived_for
+from graph.index.materialize import _DERIVED_INDEXES, _DERIVED_SCHEMA, Derived, derived_for
 from graph.index.names import NameIndex, PersistentNameIndex, index_for
 from graph.questions.completeness import completeness
 from graph.questions.matrix import matrix
@@ -151,3 +152,22 @@ def test_search_answers_agree_on_both(disk_store: KGStore, seed_store: KGStore) 
 
     for text, region in (("华为", None), ("三磊", None), ("产业", "荣昌"), ("钱江", None), ("垃圾焚烧", None)):
         assert shown(disk_store, text, region) == shown(seed_store, text, region)
+
+
+@pytest.mark.parametrize(("exclude", "count", "first"), [
+    (None, 60, ["e00", "e01"]),
+    ("e59", 59, ["e00", "e01"]),  # sorted past the rows listed: still left out of the count
+    ("e00", 59, ["e01", "e02"]),
+    ("elsewhere", 60, ["e00", "e01"]),
+])
+def test_members_leave_out_the_enterprise_itself_wherever_it_sorts(
+        tmp_path: Path, exclude: str | None, count: int, first: list[str]) -> None:
+    path = tmp_path / "derived.sqlite"
+    db = sqlite3.connect(path)
+    db.executescript(_DERIVED_SCHEMA)
+    db.executemany("INSERT INTO members VALUES ('area', 'seg', ?, ?)", [(f"e{i:02}", f"企业{i}") for i in range(60)])
+    db.executescript(_DERIVED_INDEXES)
+    db.commit()
+    db.close()
+    found, rows = Derived(path).members("area", "seg", limit=2, exclude=exclude)
+    assert (found, [e for e, _ in rows]) == (count, first)
