@@ -16,6 +16,7 @@ from graph.build.loading import build_directory, open_directory
 from graph.errors import DataRejectedError
 from graph.ingest import imports
 from graph.store.embedded import KGStore
+from tests.side_file_rows import derived_rows, rebuilt
 
 ROOT = Path(__file__).resolve().parents[3]
 ID = "https://w3id.org/chainkg/id/"
@@ -44,24 +45,10 @@ def dump(store: KGStore) -> set[str]:
     return {str(q) for q in store.quads()}
 
 
-@pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("journal") / "store"
-    build_directory(path)
-    return path
-
-
 @pytest.fixture()
-def store_dir(built: Path, tmp_path: Path) -> Path:
-    """A fresh copy of the built seed store (a RocksDB checkpoint plus the side files)."""
-    import shutil
-
-    target = tmp_path / "store"
-    with KGStore(built, read_only=True) as kg:
-        kg.snapshot(target)
-    for name in ("names.sqlite", "names.keys", "derived.sqlite"):
-        shutil.copy(built / name, target / name)
-    return target
+def store_dir(store_copy: Path) -> Path:
+    """A fresh copy of the built seed store (``store_copy`` of ``tests/conftest.py``)."""
+    return store_copy
 
 
 # --- the default graph, kept incrementally -----------------------------------------------------
@@ -227,8 +214,8 @@ PLAIN = PREFIXES + """ent:plain-co a ckg:Enterprise ; rdfs:label "普通丝绸"@
 """
 
 
-def test_a_file_pointing_at_existing_resources_is_judged_on_the_merged_result(built: Path) -> None:
-    with KGStore(built, read_only=True) as kg:
+def test_a_file_pointing_at_existing_resources_is_judged_on_the_merged_result(built_dir: Path) -> None:
+    with KGStore(built_dir, read_only=True) as kg:
         imports.validate_file(kg, example_file(), filename="park-visit-2024.trig")  # no error
         wrong = example_file().replace(b"ckg:locatedIn place:qianjiang-hitech-zone",
                                        b"ckg:locatedIn seg:silk--reeling")
@@ -260,9 +247,9 @@ def test_plain_turtle_becomes_the_claim_of_a_user_document(store_dir: Path) -> N
     (PREFIXES + "<https://w3id.org/chainkg/id/graph/ontology> { ent:y rdfs:label 'y'@en . }", "provenance",
      "not user data"),
 ])
-def test_files_without_provenance_are_refused_with_a_clear_message(built: Path, text: str, kind: str,
+def test_files_without_provenance_are_refused_with_a_clear_message(built_dir: Path, text: str, kind: str,
                                                                    message: str) -> None:
-    with KGStore(built, read_only=True) as kg, pytest.raises(DataRejectedError) as err:
+    with KGStore(built_dir, read_only=True) as kg, pytest.raises(DataRejectedError) as err:
         imports.validate_file(kg, text.encode(), filename="x.trig")
     assert err.value.kind == kind and message in str(err.value)
 
@@ -299,40 +286,25 @@ def test_the_name_index_is_updated_for_imported_and_removed_resources(store_dir:
         assert index.resolve("三磊玻纤").iri.endswith("sanlei-boxian")
 
 
-def _tables(path: Path) -> dict[str, set[tuple[object, ...]]]:
-    import sqlite3
-
-    db = sqlite3.connect(path / "derived.sqlite")
-    try:
-        return {t: set(db.execute(f"SELECT * FROM {t}").fetchall())
-                for t in ("coverage", "members", "member_counts", "closure", "regions")}
-    finally:
-        db.close()
-
-
-def _rebuilt_tables(path: Path, tmp: Path) -> dict[str, set[tuple[object, ...]]]:
+def _rebuilt_rows(path: Path, tmp: Path) -> dict[str, set[tuple[object, ...]]]:
     """The derived tables a full build computes for the store at ``path`` (on a copy)."""
-    from graph.index.materialize import materialize_closed
-
     with KGStore(path, read_only=True) as kg:
-        kg.snapshot(tmp)
-    materialize_closed(tmp, parallel=False)
-    return _tables(tmp)
+        return derived_rows(rebuilt(kg, tmp))
 
 
 def test_derived_tables_follow_imports_as_a_rebuild_computes_them(store_dir: Path, tmp_path: Path) -> None:
     from graph.index.materialize import derived_for
 
-    before = _tables(store_dir)
+    before = derived_rows(store_dir)
     more = PLAIN.replace("plain-co", "plain-two").replace("普通丝绸", "另一丝绸").replace("Plain Silk", "Other Silk")
     first, _ = imports.import_file(store_dir, example_file(), filename="park-visit-2024.trig")
     imports.import_file(store_dir, more.encode(), filename="more.ttl")
-    incremental = _tables(store_dir)
+    incremental = derived_rows(store_dir)
     assert incremental != before
-    assert incremental == _rebuilt_tables(store_dir, tmp_path / "a")
+    assert incremental == _rebuilt_rows(store_dir, tmp_path / "a")
     assert (ID + "place/qianjiang", ID + "segment/silk--dyeing-printing", ID + "enterprise/jinxiu-silk",
             "锦绣丝绸印染") in incremental["members"]
     with KGStore(store_dir, read_only=True) as kg:
         assert derived_for(kg) is not None  # sealed: the questions read the tables
     journal.remove_import(store_dir, first.id)
-    assert _tables(store_dir) == _rebuilt_tables(store_dir, tmp_path / "b")
+    assert derived_rows(store_dir) == _rebuilt_rows(store_dir, tmp_path / "b")

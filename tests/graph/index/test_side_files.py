@@ -16,12 +16,13 @@ from graph.build import journal
 from graph.errors import UnknownEntityError
 from graph.index import name_store, seals, side_files
 from graph.index.keys import keys_and_stems, to_pinyin
-from graph.index.materialize import derived_for, materialize_closed
+from graph.index.materialize import derived_for
 from graph.index.names import Entry, NameIndex, PersistentNameIndex, index_for
 from graph.ingest.imports import import_file
 from graph.ingest.table import credit_code_check_char
 from graph.questions.matrix import matrix
 from graph.store.embedded import KGStore
+from tests.side_file_rows import derived_rows, rebuilt
 
 ID = "https://w3id.org/chainkg/id/"
 CLINIC = "重庆蔚澜康复医院有限公司"
@@ -75,22 +76,6 @@ def _names_rows(path: Path) -> dict[str, set[tuple[Any, ...]]]:
         db.close()
 
 
-def _derived_rows(path: Path) -> dict[str, set[tuple[Any, ...]]]:
-    db = sqlite3.connect(path / "derived.sqlite")
-    try:
-        return {t: set(db.execute(f"SELECT * FROM {t}").fetchall())
-                for t in ("coverage", "members", "member_counts", "closure", "regions")}
-    finally:
-        db.close()
-
-
-def _rebuilt(store: KGStore, target: Path) -> Path:
-    """The side files a build computes for the store as it is now (on a snapshot of it)."""
-    store.snapshot(target)
-    materialize_closed(target, parallel=False)
-    return target
-
-
 def _normalised_names(rows: dict[str, set[tuple[Any, ...]]]) -> dict[str, set[tuple[Any, ...]]]:
     import json
 
@@ -117,9 +102,9 @@ def test_an_import_into_an_open_store_keeps_its_side_files_current(store_copy: P
         assert matrix(kg) == matrix(_memory_copy(kg))  # the tables answer as SPARQL does
         assert _cell(matrix(kg), RONGCHANG, BIG_HEALTH) == 1
         # exactly the rows a rebuild writes
-        rebuilt = _rebuilt(kg, tmp_path / "after-import")
-        assert _normalised_names(_names_rows(store_copy)) == _normalised_names(_names_rows(rebuilt))
-        assert _derived_rows(store_copy) == _derived_rows(rebuilt)
+        fresh = rebuilt(kg, tmp_path / "after-import")
+        assert _normalised_names(_names_rows(store_copy)) == _normalised_names(_names_rows(fresh))
+        assert derived_rows(store_copy) == derived_rows(fresh)
 
         journal.remove_import(kg, record.id)
         assert side_files.status(kg) == "current"
@@ -130,9 +115,9 @@ def test_an_import_into_an_open_store_keeps_its_side_files_current(store_copy: P
         assert all(c.iri != clinic for c in index.search("蔚澜"))
         assert _cell(matrix(kg), RONGCHANG, BIG_HEALTH) is None
         assert matrix(kg) == matrix(_memory_copy(kg))
-        rebuilt = _rebuilt(kg, tmp_path / "after-removal")
-        assert _normalised_names(_names_rows(store_copy)) == _normalised_names(_names_rows(rebuilt))
-        assert _derived_rows(store_copy) == _derived_rows(rebuilt)
+        fresh = rebuilt(kg, tmp_path / "after-removal")
+        assert _normalised_names(_names_rows(store_copy)) == _normalised_names(_names_rows(fresh))
+        assert derived_rows(store_copy) == derived_rows(fresh)
         import_file(kg, roster(), filename="clinics-again.csv")
     finally:
         side_files.close_and_seal(kg)
@@ -275,9 +260,9 @@ def test_the_derived_tables_follow_an_import_that_touches_the_owner_of_projects(
         assert side_files.status(kg) == "current"
         assert _cell(matrix(kg), RONGCHANG, BIG_HEALTH) == 1
         assert matrix(kg) == matrix(_memory_copy(kg))
-        assert _derived_rows(store_copy) == _derived_rows(_rebuilt(kg, tmp_path / "a"))
+        assert derived_rows(store_copy) == derived_rows(rebuilt(kg, tmp_path / "a"))
         journal.remove_import(kg, record.id)
         assert side_files.status(kg) == "current" and _cell(matrix(kg), RONGCHANG, BIG_HEALTH) is None
-        assert _derived_rows(store_copy) == _derived_rows(_rebuilt(kg, tmp_path / "b"))
+        assert derived_rows(store_copy) == derived_rows(rebuilt(kg, tmp_path / "b"))
     finally:
         side_files.close_and_seal(kg)
