@@ -390,7 +390,7 @@ def record_import(
             store.add_claims(added, unseen=True)
             _crash_point("store-written")
             if side is not None:
-                side.touch(store, subjects)
+                side.touch(store, subjects, written=added)
             with journal.transaction() as db:
                 db.execute("UPDATE imports SET state = 'done' WHERE seq = ?", (seq,))
                 version = journal.bump()

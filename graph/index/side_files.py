@@ -37,7 +37,7 @@ from __future__ import annotations
 import json
 import logging
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -74,22 +74,64 @@ EXTRA_SCHEMA = """
 """
 
 
-def entry_of(store: KGStore, iri: str) -> tuple[str, dict[str, str], list[str]] | None:
+def outgoing(store: KGStore, iri: str) -> dict[str, list[Any]]:
+    """The default-graph objects of ``iri``, per predicate IRI, in store order (one scan of the
+    subject: the readers below pick what they need from it)."""
+    found: dict[str, list[Any]] = {}
+    for q in store.ox.quads_for_pattern(ox.NamedNode(iri), None, None, _DEFAULT):
+        found.setdefault(q.predicate.value, []).append(q.object)
+    return found
+
+
+def _by_subject(quads: Iterable[ox.Quad]) -> dict[str, dict[str, list[Any]]]:
+    """The triples of ``quads`` (their default-graph copies, each once), as :func:`outgoing` per
+    subject IRI."""
+    found: dict[str, dict[str, list[Any]]] = {}
+    for q in quads:
+        subject = q.subject
+        if not isinstance(subject, ox.NamedNode):
+            continue
+        by_predicate = found.get(subject.value)
+        if by_predicate is None:
+            by_predicate = found[subject.value] = {}
+        objects = by_predicate.setdefault(q.predicate.value, [])
+        term = q.object
+        if term not in objects:  # one triple stated in two graphs has one copy
+            objects.append(term)
+    return found
+
+
+_LABELS = [p for p, how in name_store.NAME_PREDICATES if how == "label"]
+
+
+def _order_free(out: dict[str, list[Any]]) -> bool:
+    """Whether :func:`entry_of` and :func:`_contribution` read ``out`` the same in any order of
+    its objects. They use every predicate's objects as a set except two: the first label of a
+    language is the label, and a firm's first place places its projects without one."""
+    if len(out.get(_LOCATED.value, ())) > 1:
+        return False
+    for predicate in _LABELS:
+        langs = [o.language if isinstance(o, ox.Literal) else None for o in out.get(predicate, ())]
+        if len(set(langs)) < len(langs):
+            return False
+    return True
+
+
+def entry_of(store: KGStore, iri: str,
+             out: dict[str, list[Any]] | None = None) -> tuple[str, dict[str, str], list[str]] | None:
     """(kind, labels, names) of one resource, as :func:`graph.index.name_store.read_entries` computes
-    them for every resource; ``None`` when it is not nameable."""
-    default = ox.DefaultGraph()
-    node = ox.NamedNode(iri)
-    types = {q.object.value for q in store.ox.quads_for_pattern(node, ox.NamedNode(name_store._RDF_TYPE),
-                                                                        None, default)
-             if isinstance(q.object, ox.NamedNode)}
+    them for every resource; ``None`` when it is not nameable. ``out``: its :func:`outgoing`
+    triples, when the caller has read them."""
+    if out is None:
+        out = outgoing(store, iri)
+    types = {o.value for o in out.get(name_store._RDF_TYPE, ()) if isinstance(o, ox.NamedNode)}
     kind = next((k for cls, k in name_store.NAMEABLE if cls in types), None)
     if kind is None:
         return None
     labels: dict[str, str] = {}
     names: list[str] = []
     for predicate, how in name_store.NAME_PREDICATES:
-        for q in store.ox.quads_for_pattern(node, ox.NamedNode(predicate), None, default):
-            term = q.object
+        for term in out.get(predicate, ()):
             if not isinstance(term, (ox.Literal, ox.NamedNode)):
                 continue
             text = str(term.value)
@@ -127,6 +169,7 @@ class SideFiles:
             self.derived = self.current and seals.kept_version(
                 store, materialize.FILE, lambda: materialize.sealed(path)) == version
         self.entries: dict[str, tuple[str, dict[str, str], list[str]] | None] = {}
+        self._outgoing: dict[str, dict[str, list[Any]]] = {}  # read by before()
         self._before: dict[str, _Contribution] = {}
         self._after: dict[str, _Contribution] = {}
 
@@ -136,16 +179,22 @@ class SideFiles:
         self.current = self.derived = False
 
     def before(self, store: KGStore, iris: set[str]) -> None:
-        """Read what ``iris`` contribute to the derived tables before the write."""
-        self._contributions(store, iris, self._before)
+        """Read the triples of ``iris`` and what they contribute to the derived tables before
+        the write."""
+        if not self.current:
+            return
+        self._outgoing = {iri: outgoing(store, iri) for iri in iris}
+        self._contributions(store, self._outgoing, self._before)
 
-    def _contributions(self, store: KGStore, iris: set[str], into: dict[str, _Contribution]) -> None:
+    def _contributions(self, store: KGStore, outs: dict[str, dict[str, list[Any]]],
+                       into: dict[str, _Contribution]) -> None:
         if not self.derived:
             return
         db = sqlite3.connect(f"file:{self.path / materialize.FILE}?mode=ro", uri=True)
         try:
-            for iri in iris:
-                found = _contribution(store, db, iri)
+            lookups = _Lookups(store, db)
+            for iri, out in outs.items():
+                found = _contribution(store, lookups, iri, out)
                 if found is None:
                     self.derived = False
                     return
@@ -153,13 +202,23 @@ class SideFiles:
         finally:
             db.close()
 
-    def touch(self, store: KGStore, iris: set[str]) -> None:
-        """Read the entries of ``iris`` as the (open) store has them now."""
+    def touch(self, store: KGStore, iris: set[str], *, written: Sequence[ox.Quad] | None = None) -> None:
+        """Read the entries of ``iris`` as the (open) store has them now.
+
+        ``written``: the named-graph quads the write added, when it only added. A resource that
+        had no triple before the write then has exactly theirs (their default-graph copies), which
+        are taken from ``written`` instead of read back from the store, unless the order of its
+        triples could matter (see :func:`_order_free`)."""
         if not self.current:
             return
+        fresh = _by_subject(written) if written is not None else {}
+        outs: dict[str, dict[str, list[Any]]] = {}
         for iri in iris:
-            self.entries[iri] = entry_of(store, iri)
-        self._contributions(store, iris, self._after)
+            out = fresh.get(iri) if not self._outgoing.get(iri, True) else None
+            outs[iri] = out if out is not None and _order_free(out) else outgoing(store, iri)
+        for iri, out in outs.items():
+            self.entries[iri] = entry_of(store, iri, out)
+        self._contributions(store, outs, self._after)
 
     def finish(self) -> list[str]:
         """Rewrite the touched entries (and the derived rows of the touched enterprises, when the
@@ -292,7 +351,7 @@ def apply_update(store: KGStore, sparql: str) -> None:
             side.before(store, subjects)
         store.update(sparql)
         if side is not None:
-            side.touch(store, subjects)
+            side.touch(store, subjects, written=data[1] if data[0] == "insert" else None)
 
 
 def update_names(directory: Path, entries: dict[str, tuple[str, dict[str, str], list[str]] | None]) -> None:
@@ -312,6 +371,13 @@ def update_names(directory: Path, entries: dict[str, tuple[str, dict[str, str], 
         count = int(meta["entries"])
         deleted = int(meta.get("deleted", "0"))
         encode = json.JSONEncoder(ensure_ascii=False).encode
+        # New rows are written at the end, each table's sorted by its index (a large index takes
+        # rows in its own order several times faster than scattered).
+        entry_rows: list[tuple[Any, ...]] = []
+        slug_rows: list[tuple[str, int]] = []
+        key_rows: list[tuple[str, int]] = []
+        extra_rows: list[tuple[int, str, int]] = []
+        stem_rows: list[tuple[str, int]] = []
         for iri, found in entries.items():
             old = db.execute("SELECT eid, names FROM entries WHERE iri = ?", (iri,)).fetchone()
             if old is not None:
@@ -331,15 +397,19 @@ def update_names(directory: Path, entries: dict[str, tuple[str, dict[str, str], 
             next_eid += 1
             count += 1
             label = labels.get("zh") or labels.get("en") or (min(names) if names else iri)
-            db.execute("INSERT INTO entries VALUES (?, ?, ?, ?, ?, ?)",
-                       (eid, iri, kind, label, encode(labels), encode(names)))
-            db.execute("INSERT INTO slugs VALUES (?, ?)", (_slug(iri), eid))
+            entry_rows.append((eid, iri, kind, label, encode(labels), encode(names)))
+            slug_rows.append((_slug(iri), eid))
             keys, stems = keys_and_stems(names, pinyin)
             for k in sorted(keys):
-                db.execute("INSERT INTO keys VALUES (?, ?)", (k, eid))
-                db.execute("INSERT INTO extra_keys VALUES (?, ?, ?)", (next_num, k, eid))
+                key_rows.append((k, eid))
+                extra_rows.append((next_num, k, eid))
                 next_num += 1
-            db.executemany("INSERT INTO stems VALUES (?, ?)", ((st, eid) for st in sorted(stems)))
+            stem_rows.extend((st, eid) for st in sorted(stems))
+        db.executemany("INSERT INTO entries VALUES (?, ?, ?, ?, ?, ?)", sorted(entry_rows, key=lambda r: r[1]))
+        db.executemany("INSERT INTO slugs VALUES (?, ?)", sorted(slug_rows))
+        db.executemany("INSERT INTO keys VALUES (?, ?)", sorted(key_rows))
+        db.executemany("INSERT INTO extra_keys VALUES (?, ?, ?)", extra_rows)
+        db.executemany("INSERT INTO stems VALUES (?, ?)", sorted(stem_rows))
         db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)",
                        [("entries", str(count)), ("deleted", str(deleted))])
         db.commit()
@@ -356,44 +426,60 @@ def touched_subjects(quads: Any) -> set[str]:
     return {q.subject.value for q in quads if isinstance(q.subject, ox.NamedNode)}
 
 
-def _contribution(store: KGStore, db: sqlite3.Connection, iri: str) -> _Contribution | None:
+class _Lookups:
+    """What contributions ask again and again in one write, asked once: the regions a place is
+    in (``closure`` of ``derived.sqlite``) and whether a region is a district or municipality."""
+
+    def __init__(self, store: KGStore, db: sqlite3.Connection) -> None:
+        self.store = store
+        self.db = db
+        self._regions: dict[str, frozenset[str]] = {}
+        self._areas: dict[str, bool] = {}
+
+    def regions_of(self, place: str) -> frozenset[str]:
+        found = self._regions.get(place)
+        if found is None:
+            ups = {r for (r,) in self.db.execute("SELECT region FROM closure WHERE place = ?", (place,))}
+            found = self._regions[place] = frozenset(ups or {place})
+        return found
+
+    def is_area(self, region: str) -> bool:
+        found = self._areas.get(region)
+        if found is None:
+            node = ox.NamedNode(region)
+            found = self._areas[region] = any(_has(self.store, node, _RDF_TYPE, ox.NamedNode(a)) for a in _AREAS)
+        return found
+
+
+def _iris(terms: Iterable[Any]) -> list[str]:
+    return [t.value for t in terms if isinstance(t, ox.NamedNode)]
+
+
+def _contribution(store: KGStore, lookups: _Lookups, iri: str, out: dict[str, list[Any]]) -> _Contribution | None:
     """What ``iri`` adds to ``coverage`` and ``members``, as :func:`graph.index.materialize.build_derived`
     counts it: the segments it operates in where it is, and those of the projects in operation
     it owns where they are (or, without a place of their own, where it is); ``None`` when it is
     something the tables are derived from otherwise (a place, a project), which this update does
-    not follow."""
-    node = ox.NamedNode(iri)
-    types = {q.object.value for q in store.ox.quads_for_pattern(node, _RDF_TYPE, None, _DEFAULT)
-             if isinstance(q.object, ox.NamedNode)}
-    if types & _PLACES or _has(store, node, _PART_OF, None) or _has(store, node, _FOR_SEGMENT, None):
+    not follow. ``out``: its :func:`outgoing` triples."""
+    types = set(_iris(out.get(_RDF_TYPE.value, ())))
+    if types & _PLACES or _PART_OF.value in out or _FOR_SEGMENT.value in out:
         return None
-
-    def regions_of(place: str) -> set[str]:
-        ups = {r for (r,) in db.execute("SELECT region FROM closure WHERE place = ?", (place,))}
-        return ups or {place}
-
-    places = [q.object.value for q in store.ox.quads_for_pattern(node, _LOCATED, None, _DEFAULT)
-              if isinstance(q.object, ox.NamedNode)]
-    segs = [q.object.value for q in store.ox.quads_for_pattern(node, _OPERATES, None, _DEFAULT)
-            if isinstance(q.object, ox.NamedNode)]
-    regions: set[str] = set().union(*(regions_of(p) for p in places))
+    places = _iris(out.get(_LOCATED.value, ()))
+    segs = _iris(out.get(_OPERATES.value, ()))
+    regions: set[str] = set().union(*(lookups.regions_of(p) for p in places))
     pairs = {(r, s) for r in regions for s in segs}
-    for q in store.ox.quads_for_pattern(None, _OWNER, node, _DEFAULT):  # its projects in operation
-        project = q.subject
-        if not _has(store, project, _STATUS, _IN_OPERATION):
+    for q in store.ox.quads_for_pattern(None, _OWNER, ox.NamedNode(iri), _DEFAULT):  # its projects in operation
+        project = outgoing(store, q.subject.value) if isinstance(q.subject, ox.NamedNode) else {}
+        if _IN_OPERATION not in project.get(_STATUS.value, ()):
             continue
-        own = [p.object.value for p in store.ox.quads_for_pattern(project, _LOCATED, None, _DEFAULT)
-               if isinstance(p.object, ox.NamedNode)]
-        where = (own or places)[:1]
-        for seg in store.ox.quads_for_pattern(project, _FOR_SEGMENT, None, _DEFAULT):
-            if isinstance(seg.object, ox.NamedNode):
-                pairs |= {(r, seg.object.value) for place in where for r in regions_of(place)}
+        where = (_iris(project.get(_LOCATED.value, ())) or places)[:1]
+        for seg in _iris(project.get(_FOR_SEGMENT.value, ())):
+            pairs |= {(r, seg) for place in where for r in lookups.regions_of(place)}
     if not regions or not segs:
         return frozenset(pairs), frozenset()
-    label = next((q.object.value for q in store.ox.quads_for_pattern(node, _RDFS_LABEL, None, _DEFAULT)
-                  if isinstance(q.object, ox.Literal) and q.object.language == "zh"), None)
-    areas = {r for r in regions
-             if any(_has(store, ox.NamedNode(r), _RDF_TYPE, ox.NamedNode(a)) for a in _AREAS)}
+    label = next((o.value for o in out.get(_RDFS_LABEL.value, ())
+                  if isinstance(o, ox.Literal) and o.language == "zh"), None)
+    areas = {r for r in regions if lookups.is_area(r)}
     members = frozenset((a, s, iri, label) for a in areas for s in segs)
     return frozenset(pairs), members
 
