@@ -14,10 +14,11 @@ Removing an import deletes the quads it added that no other import states; the d
 loses a triple only when no named graph states it any more (:meth:`KGStore.remove_claims`).
 
 Crash safety (store and journal are two databases): an import first commits its journal entry
-as ``pending`` (with the quads it is about to add), then writes the store in one transaction,
-then marks the entry ``done``. Whoever next opens the store for writing (or a server starting
-on it, :func:`recover_directory`) undoes a ``pending`` entry: it deletes the quads the entry
-flagged as added (a no-op when the store transaction never happened) and drops the entry, so
+as ``pending`` (with the quads it is about to add), then writes the store (one transaction, or
+for a large import the bulk loader: :meth:`KGStore.add_claims`), then marks the entry ``done``.
+Whoever next opens the store for writing (or a server starting on it, :func:`recover_directory`)
+undoes a ``pending`` entry: it deletes the quads the entry flagged as added (whatever part of
+them the interrupted write had made; a no-op when it made none) and drops the entry, so
 the store and the journal are as before the import. A removal is marked ``removing`` first and
 is completed by the recovery (it is idempotent). Tests crash a real process at the points named
 in ``CHAINKG_CRASH_AT`` (``journal-written``, ``store-written``, ``remove-marked``).

@@ -9,7 +9,8 @@ Rules this module keeps:
   pre-parsed queries), with user values bound through SEP-0007 substitutions, never pasted;
 * every result is read to the end in the thread that ran the query (pyoxigraph results must not
   cross threads), so callers get plain lists;
-* an import is parsed whole before anything is written, and written in one transaction;
+* an import is parsed whole before anything is written, and written in one transaction (a
+  large claim write goes through the bulk loader, undone on an error: :meth:`KGStore.add_claims`);
 * the default graph is kept as the RDF merge (a set: no duplicates) of every named graph, so
   queries see each triple once however many claims state it. Every write maintains this
   (pyoxigraph's ``use_default_graph_as_union`` would count a triple once per graph, oxigraph
