@@ -371,8 +371,9 @@ def record_import(
             parsed = [by_line[line] for line in lines]
             if validate:
                 checks.check(store, parsed, source=source.name, shacl=kind not in checks.BUILT_BY_CODE)
-            added_lines = {line for line, q in zip(lines, parsed, strict=True) if q not in store.ox}
-            added = [by_line[line] for line in lines if line in added_lines]
+            added = store.absent(parsed)
+            new_ids = {id(q) for q in added}
+            added_lines = {line for line, q in zip(lines, parsed, strict=True) if id(q) in new_ids}
             subjects = touched_subjects(added)
             if side is not None:
                 side.before(store, subjects)
@@ -508,7 +509,7 @@ def replay(store: KGStore) -> int:
         for rec in records:
             seq, _ = journal.seq_of(rec.id)
             parsed = journal.quads(seq)
-            added = [q for q in parsed if q not in store.ox]
+            added = store.absent(parsed)
             store.add_claims(added)
             added_lines = [str(q) for q in added]
             with journal.transaction() as db:
