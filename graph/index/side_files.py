@@ -373,7 +373,7 @@ def update_names(directory: Path, entries: dict[str, tuple[str, dict[str, str], 
         encode = json.JSONEncoder(ensure_ascii=False).encode
         # New rows are written at the end, each table's sorted by its index (a large index takes
         # rows in its own order several times faster than scattered).
-        entry_rows: list[tuple[Any, ...]] = []
+        entry_rows: list[tuple[int, str, str, str, str, str]] = []
         slug_rows: list[tuple[str, int]] = []
         key_rows: list[tuple[str, int]] = []
         extra_rows: list[tuple[int, str, int]] = []
@@ -405,7 +405,8 @@ def update_names(directory: Path, entries: dict[str, tuple[str, dict[str, str], 
                 extra_rows.append((next_num, k, eid))
                 next_num += 1
             stem_rows.extend((st, eid) for st in sorted(stems))
-        db.executemany("INSERT INTO entries VALUES (?, ?, ?, ?, ?, ?)", sorted(entry_rows, key=lambda r: r[1]))
+        entry_rows.sort(key=lambda row: row[1])  # by IRI
+        db.executemany("INSERT INTO entries VALUES (?, ?, ?, ?, ?, ?)", entry_rows)
         db.executemany("INSERT INTO slugs VALUES (?, ?)", sorted(slug_rows))
         db.executemany("INSERT INTO keys VALUES (?, ?)", sorted(key_rows))
         db.executemany("INSERT INTO extra_keys VALUES (?, ?, ?)", extra_rows)

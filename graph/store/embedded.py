@@ -381,9 +381,8 @@ class KGStore:
         out = []
         for q in quads:
             graph = q.graph_name
-            if isinstance(graph, ox.DefaultGraph):
-                known = True
-            else:
+            known: bool | None = True
+            if not isinstance(graph, ox.DefaultGraph):
                 key = str(graph)
                 known = held.get(key)
                 if known is None:
