@@ -74,11 +74,12 @@ EXTRA_SCHEMA = """
 """
 
 
-def outgoing(store: KGStore, iri: str) -> dict[str, list[Any]]:
-    """The default-graph objects of ``iri``, per predicate IRI, in store order (one scan of the
-    subject: the readers below pick what they need from it)."""
+def outgoing(store: KGStore, subject: str | ox.NamedNode | ox.BlankNode | ox.Triple) -> dict[str, list[Any]]:
+    """The default-graph objects of ``subject`` (an IRI or a node), per predicate IRI, in store
+    order (one scan of the subject: the readers below pick what they need from it)."""
+    node = ox.NamedNode(subject) if isinstance(subject, str) else subject
     found: dict[str, list[Any]] = {}
-    for q in store.ox.quads_for_pattern(ox.NamedNode(iri), None, None, _DEFAULT):
+    for q in store.ox.quads_for_pattern(node, None, None, _DEFAULT):
         found.setdefault(q.predicate.value, []).append(q.object)
     return found
 
@@ -470,7 +471,7 @@ def _contribution(store: KGStore, lookups: _Lookups, iri: str, out: dict[str, li
     regions: set[str] = set().union(*(lookups.regions_of(p) for p in places))
     pairs = {(r, s) for r in regions for s in segs}
     for q in store.ox.quads_for_pattern(None, _OWNER, ox.NamedNode(iri), _DEFAULT):  # its projects in operation
-        project = outgoing(store, q.subject.value) if isinstance(q.subject, ox.NamedNode) else {}
+        project = outgoing(store, q.subject)
         if _IN_OPERATION not in project.get(_STATUS.value, ()):
             continue
         where = (_iris(project.get(_LOCATED.value, ())) or places)[:1]
