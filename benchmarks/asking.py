@@ -198,10 +198,10 @@ def throughput(target: Target, qs: list[Question], asked: dict[str, dict[str, An
     if not calls:
         return {"clients": s.clients, "requests": 0, "errors": 0, "seconds": 0.0, "rps": 0.0, "mix": []}
     deadline = time.perf_counter() + s.load_bound
-    done = errors = 0
+    done = errors = timeouts = 0
 
-    def worker(k: int) -> tuple[int, int]:
-        ok = bad = 0
+    def worker(k: int) -> tuple[int, int, int]:
+        ok = bad = late = 0
         client = Target(target.system, target.base, target.sparql_path, s.request_timeout)
         try:
             for i in range(k, s.requests, s.clients):
@@ -211,17 +211,21 @@ def throughput(target: Target, qs: list[Question], asked: dict[str, dict[str, An
                 try:
                     client.call(q, v)((i // len(calls)) % q.subjects)
                     ok += 1
+                except httpx.TimeoutException:  # no answer within the request time-out: not counted as done
+                    late += 1
                 except (httpx.HTTPError, RuntimeError):
                     bad += 1
         finally:
             client.close()
-        return ok, bad
+        return ok, bad, late
 
     t = time.perf_counter()
     with ThreadPoolExecutor(s.clients) as pool:
-        for ok, bad in pool.map(worker, range(s.clients)):
+        for ok, bad, late in pool.map(worker, range(s.clients)):
             done += ok
             errors += bad
+            timeouts += late
     elapsed = time.perf_counter() - t
-    return {"clients": s.clients, "requests": done, "errors": errors, "seconds": round(elapsed, 2),
+    return {"clients": s.clients, "requests": done, "errors": errors, "timeouts": timeouts,
+            "seconds": round(elapsed, 2),
             "rps": round(done / elapsed, 1) if elapsed else 0.0, "mix": [f"{q.key} [{v}]" for q, v in calls]}

@@ -75,6 +75,7 @@ def print_system(r: dict[str, Any]) -> None:
     t = r.get("throughput")
     if t:
         print(f"    throughput: {t['rps']} req/s ({t['requests']} requests, {t['errors']} errors, "
+              f"{t.get('timeouts', 0)} timed out, "
               f"{t['clients']} clients, {t['seconds']} s; mix: {', '.join(t.get('mix', []))})", flush=True)
 
 

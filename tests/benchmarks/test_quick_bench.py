@@ -75,6 +75,8 @@ def test_quick_benchmark(tmp_path: Path) -> None:
                     assert m["median_ms"] > 0
         assert _number(system["throughput"]["rps"]) and system["throughput"]["rps"] > 0
         assert system["throughput"]["errors"] == 0
+        if name != "rdflib-endpoint":  # rdflib's engine may leave a request of the mix unanswered in 10 s
+            assert system["throughput"]["timeouts"] == 0, name
         # the same mix of questions on every system (each light question has an answering variant)
         assert [x.split(" [")[0] for x in system["throughput"]["mix"]] == [q.key for q in asked if q.in_mix]
     # The write figures: a roster imported beside a running server, one fact, one triple.
