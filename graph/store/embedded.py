@@ -344,24 +344,23 @@ class KGStore:
         """
         named = [q for q in quads if not isinstance(q.graph_name, ox.DefaultGraph)]
         with self._write_lock:
+            fresh = named if unseen else self.absent(named)
             try:
-                if 2 * len(named) < CLAIMS_BULK or self.path is None:
-                    new = len(named) if unseen else sum(1 for q in named if q not in self.ox)
-                    self.ox.extend(_with_default_copies(named))  # in the write-ahead log: no flush needed
+                if 2 * len(fresh) < CLAIMS_BULK or self.path is None:
+                    self.ox.extend(_with_default_copies(fresh))  # in the write-ahead log: no flush needed
                 else:
-                    fresh = named if unseen else [q for q in named if q not in self.ox]
-                    new = len(fresh)
                     self._bulk_add(fresh)
             finally:
                 self.version += 1
-        return new
+        return len(fresh)
 
     def _bulk_add(self, fresh: list[ox.Quad]) -> None:
         """Write named-graph quads none of which is in the store, with their copies, through the
         bulk loader; on an error, take out what it may have written of them and re-raise."""
         try:
             with _one_loader_thread() as started:
-                self.ox.bulk_extend(_started_on_first(_with_default_copies(fresh), started))
+                self.ox.bulk_extend(_counted_with_copies(fresh, _Tally(every=len(fresh) + 1, report=None),
+                                                         started=started))
         except BaseException:
             if fresh:
                 self._remove_named(fresh)  # the caller holds the write lock
@@ -669,15 +668,6 @@ def with_merged_view(quads: list[ox.Quad]) -> list[ox.Quad]:
     ['<http://g>', 'DEFAULT']
     """
     return list(_with_default_copies(quads))
-
-
-def _started_on_first(quads: Iterator[ox.Quad], started: Callable[[], None]) -> Iterator[ox.Quad]:
-    """``quads``, calling ``started()`` when the first is asked for (see :func:`_one_loader_thread`)."""
-    for q in quads:
-        started()
-        yield q
-        break
-    yield from quads
 
 
 def _with_default_copies(quads: Iterable[ox.Quad]) -> Iterator[ox.Quad]:

@@ -45,12 +45,6 @@ def dump(store: KGStore) -> set[str]:
     return {str(q) for q in store.quads()}
 
 
-@pytest.fixture()
-def store_dir(store_copy: Path) -> Path:
-    """A fresh copy of the built seed store (``store_copy`` of ``tests/conftest.py``)."""
-    return store_copy
-
-
 # --- the default graph, kept incrementally -----------------------------------------------------
 
 
@@ -104,35 +98,35 @@ def test_update_fast_path_is_used_only_for_data_forms() -> None:
 # --- the journal ------------------------------------------------------------------------------
 
 
-def test_example_of_the_docs_imports_and_is_seen(store_dir: Path) -> None:
-    record, found = imports.import_file(store_dir, example_file(), filename="park-visit-2024.trig")
+def test_example_of_the_docs_imports_and_is_seen(store_copy: Path) -> None:
+    record, found = imports.import_file(store_copy, example_file(), filename="park-visit-2024.trig")
     assert found.kind == "rdf" and record.added == record.quads == 18
-    with open_directory(store_dir) as kg:
+    with open_directory(store_copy) as kg:
         assert kg.ask(f"ASK {{ <{ID}enterprise/jinxiu-silk> ckg:locatedIn <{ID}place/qianjiang-hitech-zone> ; "
                       f"ckg:operatesIn <{ID}segment/silk--dyeing-printing> }}")
         from graph.store import stats
 
         assert stats.unsourced_count(kg) == 0 and merged_ok(kg)
-    assert [r.id for r in journal.list_imports(store_dir)] == [record.id]
+    assert [r.id for r in journal.list_imports(store_copy)] == [record.id]
 
 
-def test_build_keeps_the_journal_and_remove_takes_an_import_out(store_dir: Path) -> None:
-    with KGStore(store_dir, read_only=True) as kg:
+def test_build_keeps_the_journal_and_remove_takes_an_import_out(store_copy: Path) -> None:
+    with KGStore(store_copy, read_only=True) as kg:
         seeds_only = dump(kg)
-    record, _ = imports.import_file(store_dir, example_file(), filename="park-visit-2024.trig")
-    with KGStore(store_dir, read_only=True) as kg:
+    record, _ = imports.import_file(store_copy, example_file(), filename="park-visit-2024.trig")
+    with KGStore(store_copy, read_only=True) as kg:
         with_import = dump(kg)
-    report = build_directory(store_dir)
+    report = build_directory(store_copy)
     assert report.imports == 1
-    with KGStore(store_dir, read_only=True) as kg:
+    with KGStore(store_copy, read_only=True) as kg:
         assert dump(kg) == with_import
-    assert [r.id for r in journal.list_imports(store_dir)] == [record.id]
-    journal.remove_import(store_dir, record.id)
-    with KGStore(store_dir, read_only=True) as kg:
+    assert [r.id for r in journal.list_imports(store_copy)] == [record.id]
+    journal.remove_import(store_copy, record.id)
+    with KGStore(store_copy, read_only=True) as kg:
         assert dump(kg) == seeds_only
-    assert journal.list_imports(store_dir) == []
+    assert journal.list_imports(store_copy) == []
     with pytest.raises(journal.UnknownImportError):
-        journal.remove_import(store_dir, record.id)
+        journal.remove_import(store_copy, record.id)
 
 
 def test_removing_one_of_two_imports_keeps_what_the_other_states() -> None:
@@ -150,10 +144,10 @@ def test_removing_one_of_two_imports_keeps_what_the_other_states() -> None:
     assert len(kg) == 0
 
 
-def test_the_same_file_twice_is_refused(store_dir: Path) -> None:
-    imports.import_file(store_dir, example_file(), filename="park-visit-2024.trig")
+def test_the_same_file_twice_is_refused(store_copy: Path) -> None:
+    imports.import_file(store_copy, example_file(), filename="park-visit-2024.trig")
     with pytest.raises(DataRejectedError, match="already imported"):
-        imports.import_file(store_dir, example_file(), filename="park-visit-2024.trig")
+        imports.import_file(store_copy, example_file(), filename="park-visit-2024.trig")
 
 
 CRASHER = """
@@ -176,29 +170,29 @@ def _crash(env_point: str, *args: str) -> None:
 
 
 @pytest.mark.parametrize("point", ["journal-written", "store-written"])
-def test_a_crash_in_the_middle_of_an_import_changes_nothing(store_dir: Path, tmp_path: Path, point: str) -> None:
-    with KGStore(store_dir, read_only=True) as kg:
+def test_a_crash_in_the_middle_of_an_import_changes_nothing(store_copy: Path, tmp_path: Path, point: str) -> None:
+    with KGStore(store_copy, read_only=True) as kg:
         before = dump(kg)
     example = tmp_path / "park-visit-2024.trig"
     example.write_bytes(example_file())
-    _crash(point, "import", str(store_dir), str(example))
-    assert journal.needs_recovery(store_dir)  # the process died with its entry pending
-    assert journal.list_imports(store_dir) == []
-    with open_directory(store_dir) as kg:  # what every reader and writer opens the store with
+    _crash(point, "import", str(store_copy), str(example))
+    assert journal.needs_recovery(store_copy)  # the process died with its entry pending
+    assert journal.list_imports(store_copy) == []
+    with open_directory(store_copy) as kg:  # what every reader and writer opens the store with
         assert dump(kg) == before
-    assert not journal.needs_recovery(store_dir)
-    record, _ = imports.import_file(store_dir, example_file(), filename="park-visit-2024.trig")  # works again
+    assert not journal.needs_recovery(store_copy)
+    record, _ = imports.import_file(store_copy, example_file(), filename="park-visit-2024.trig")  # works again
     assert record.added == 18
 
 
-def test_a_crash_in_the_middle_of_a_removal_completes_it(store_dir: Path) -> None:
-    with KGStore(store_dir, read_only=True) as kg:
+def test_a_crash_in_the_middle_of_a_removal_completes_it(store_copy: Path) -> None:
+    with KGStore(store_copy, read_only=True) as kg:
         before = dump(kg)
-    record, _ = imports.import_file(store_dir, example_file(), filename="park-visit-2024.trig")
-    _crash("remove-marked", "remove", str(store_dir), record.id)
-    with open_directory(store_dir) as kg:
+    record, _ = imports.import_file(store_copy, example_file(), filename="park-visit-2024.trig")
+    _crash("remove-marked", "remove", str(store_copy), record.id)
+    with open_directory(store_copy) as kg:
         assert dump(kg) == before
-    assert journal.list_imports(store_dir) == []
+    assert journal.list_imports(store_copy) == []
 
 
 # --- judged with the store it joins -----------------------------------------------------------
@@ -225,11 +219,11 @@ def test_a_file_pointing_at_existing_resources_is_judged_on_the_merged_result(bu
     assert any("ckg:Region" in p.message and p.focus == ID + "enterprise/jinxiu-silk" for p in err.value.problems)
 
 
-def test_plain_turtle_becomes_the_claim_of_a_user_document(store_dir: Path) -> None:
-    _, found = imports.import_file(store_dir, PLAIN.encode(), filename="notes.ttl", title="走访笔记",
+def test_plain_turtle_becomes_the_claim_of_a_user_document(store_copy: Path) -> None:
+    _, found = imports.import_file(store_copy, PLAIN.encode(), filename="notes.ttl", title="走访笔记",
                                    date="2024-05-01")
     assert found.kind == "rdf-plain"
-    with open_directory(store_dir) as kg:
+    with open_directory(store_copy) as kg:
         from graph.store import stats
 
         assert stats.unsourced_count(kg) == 0
@@ -262,14 +256,14 @@ def test_a_bad_date_is_refused() -> None:
 # --- the name index follows imports -----------------------------------------------------------
 
 
-def test_the_name_index_is_updated_for_imported_and_removed_resources(store_dir: Path) -> None:
+def test_the_name_index_is_updated_for_imported_and_removed_resources(store_copy: Path) -> None:
     from graph.index import name_store
     from graph.index.materialize import derived_for
     from graph.index.names import NameIndex, index_for
 
-    record, _ = imports.import_file(store_dir, example_file(), filename="park-visit-2024.trig")
+    record, _ = imports.import_file(store_copy, example_file(), filename="park-visit-2024.trig")
     firm = ID + "enterprise/jinxiu-silk"
-    with KGStore(store_dir, read_only=True) as kg:
+    with KGStore(store_copy, read_only=True) as kg:
         assert name_store.open_for(kg) is not None  # sealed again: current, not rebuilt
         assert derived_for(kg) is not None
         index, memory = index_for(kg), NameIndex.build(kg)
@@ -277,8 +271,8 @@ def test_the_name_index_is_updated_for_imported_and_removed_resources(store_dir:
             assert index.resolve(text).iri == firm, text
             assert [c.iri for c in index.search(text)][:1] == [c.iri for c in memory.search(text)][:1], text
         assert any(c.iri == firm for c in index.search("绣丝"))  # inside a name (added keys)
-    journal.remove_import(store_dir, record.id)
-    with KGStore(store_dir, read_only=True) as kg:
+    journal.remove_import(store_copy, record.id)
+    with KGStore(store_copy, read_only=True) as kg:
         index = index_for(kg)
         assert name_store.open_for(kg) is not None
         assert all(c.iri != firm for c in index.search("锦绣丝绸"))
@@ -292,19 +286,19 @@ def _rebuilt_rows(path: Path, tmp: Path) -> dict[str, set[tuple[object, ...]]]:
         return derived_rows(rebuilt(kg, tmp))
 
 
-def test_derived_tables_follow_imports_as_a_rebuild_computes_them(store_dir: Path, tmp_path: Path) -> None:
+def test_derived_tables_follow_imports_as_a_rebuild_computes_them(store_copy: Path, tmp_path: Path) -> None:
     from graph.index.materialize import derived_for
 
-    before = derived_rows(store_dir)
+    before = derived_rows(store_copy)
     more = PLAIN.replace("plain-co", "plain-two").replace("普通丝绸", "另一丝绸").replace("Plain Silk", "Other Silk")
-    first, _ = imports.import_file(store_dir, example_file(), filename="park-visit-2024.trig")
-    imports.import_file(store_dir, more.encode(), filename="more.ttl")
-    incremental = derived_rows(store_dir)
+    first, _ = imports.import_file(store_copy, example_file(), filename="park-visit-2024.trig")
+    imports.import_file(store_copy, more.encode(), filename="more.ttl")
+    incremental = derived_rows(store_copy)
     assert incremental != before
-    assert incremental == _rebuilt_rows(store_dir, tmp_path / "a")
+    assert incremental == _rebuilt_rows(store_copy, tmp_path / "a")
     assert (ID + "place/qianjiang", ID + "segment/silk--dyeing-printing", ID + "enterprise/jinxiu-silk",
             "锦绣丝绸印染") in incremental["members"]
-    with KGStore(store_dir, read_only=True) as kg:
+    with KGStore(store_copy, read_only=True) as kg:
         assert derived_for(kg) is not None  # sealed: the questions read the tables
-    journal.remove_import(store_dir, first.id)
-    assert derived_rows(store_dir) == _rebuilt_rows(store_dir, tmp_path / "b")
+    journal.remove_import(store_copy, first.id)
+    assert derived_rows(store_copy) == _rebuilt_rows(store_copy, tmp_path / "b")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
 import pytest
@@ -50,15 +51,15 @@ def test_a_failing_bulk_write_leaves_the_store_as_it_was(tmp_path: Path, monkeyp
         before = claims(4, graph="other")
         kg.add_claims(before)
         shared = [ox.Quad(q.subject, q.predicate, q.object, ox.NamedNode(EX + "g")) for q in before]
-        real = embedded._with_default_copies
+        real = embedded._counted_with_copies
 
-        def failing(quads: list[ox.Quad]) -> Iterator[ox.Quad]:
-            for i, q in enumerate(real(quads)):
+        def failing(quads: list[ox.Quad], *args: Any, **kwargs: Any) -> Iterator[ox.Quad]:
+            for i, q in enumerate(real(quads, *args, **kwargs)):
                 if i == CLAIMS_BULK:
                     raise OSError("disk full")
                 yield q
 
-        monkeypatch.setattr(embedded, "_with_default_copies", failing)
+        monkeypatch.setattr(embedded, "_counted_with_copies", failing)
         with pytest.raises(OSError, match="disk full"):
             kg.add_claims(shared + claims(CLAIMS_BULK, start=100))
         monkeypatch.undo()
